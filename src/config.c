@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+/* config.c - HUGETEXT_* environment into struct ht_config. */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config.h"
+
+int ht_parse_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = { "1", "yes", "true", "on" };
+	static const char *const no[] = { "0", "no", "false", "off" };
+	size_t i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(*yes); i++) {
+		if (!strcasecmp(s, yes[i])) {
+			*out = true;
+			return 0;
+		}
+		if (!strcasecmp(s, no[i])) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static void bad(struct ht_config *c, const char *name, const char *value)
+{
+	if (!c->bad_name) {
+		c->bad_name = name;
+		c->bad_value = value;
+	}
+}
+
+static void load_bool(struct ht_config *c, ht_getenv_fn get,
+		      const char *name, bool *field)
+{
+	const char *v = get(name);
+
+	if (v && *v && ht_parse_bool(v, field))
+		bad(c, name, v);
+}
+
+int ht_config_load(struct ht_config *c, ht_getenv_fn get)
+{
+	const char *v;
+
+	memset(c, 0, sizeof(*c));
+	c->strategy = HT_STRATEGY_AUTO;
+	load_bool(c, get, HT_ENV_DISABLE, &c->disabled);
+	load_bool(c, get, HT_ENV_VERBOSE, &c->verbose);
+	load_bool(c, get, HT_ENV_DRY_RUN, &c->dry_run);
+	load_bool(c, get, HT_ENV_NO_INHERIT, &c->no_inherit);
+	v = get(HT_ENV_STRATEGY);
+	if (v && *v && ht_strategy_parse(v, &c->strategy))
+		bad(c, HT_ENV_STRATEGY, v);
+	v = get(HT_ENV_REPORT);
+	if (v && *v)
+		c->report_path = v;
+	return c->bad_name ? -EINVAL : 0;
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * config.h - the HUGETEXT_* environment: the contract between the
+ * launcher (which writes it) and the preload library (which reads it
+ * once, into one struct).  Users may set these directly, e.g. in a
+ * systemd unit with LD_PRELOAD.
+ */
+#ifndef HT_CONFIG_H
+#define HT_CONFIG_H
+
+#include <stdbool.h>
+
+#include "text_collapse.h"
+
+#define HT_ENV_VERBOSE		"HUGETEXT_VERBOSE"	/* 1: report to stderr */
+#define HT_ENV_DRY_RUN		"HUGETEXT_DRY_RUN"	/* 1: change nothing */
+#define HT_ENV_STRATEGY		"HUGETEXT_STRATEGY"	/* auto|collapse|... */
+#define HT_ENV_REPORT		"HUGETEXT_REPORT"	/* JSON lines file */
+#define HT_ENV_NO_INHERIT	"HUGETEXT_NO_INHERIT"	/* 1: not in children */
+#define HT_ENV_DISABLE		"HUGETEXT_DISABLE"	/* 1: do nothing */
+#define HT_ENV_LIBRARY		"HUGETEXT_LIBRARY"	/* launcher: lib path */
+
+struct ht_config {
+	bool disabled;
+	bool verbose;
+	bool dry_run;
+	bool no_inherit;
+	enum ht_strategy strategy;
+	const char *report_path;	/* NULL: no JSON report */
+	/* Problems found while reading, reported when verbose. */
+	const char *bad_name;		/* first variable with a bad value */
+	const char *bad_value;
+};
+
+/* Looks up one variable; secure_getenv in the library, a table in tests. */
+typedef const char *(*ht_getenv_fn)(const char *name);
+
+/*
+ * ht_config_load - fill @c from the variables @get returns.  Booleans
+ * take 1/0, yes/no, true/false, on/off (case-insensitive); empty or unset
+ * means the default.  Never fails: a bad value keeps the default and is
+ * named in @c->bad_name/@c->bad_value.  Returns 0, or -EINVAL when a
+ * value was bad.
+ */
+int ht_config_load(struct ht_config *c, ht_getenv_fn get);
+
+/*
+ * ht_parse_bool - @s as a boolean into @out.  Returns 0, or -EINVAL
+ * (@out untouched) when @s is not one of the accepted words.
+ */
+int ht_parse_bool(const char *s, bool *out);
+
+#endif /* HT_CONFIG_H */

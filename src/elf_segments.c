@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: MIT
+/* elf_segments.c - read executable segments and flags with libelf. */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "elf_segments.h"
+
+#ifndef NT_GNU_BUILD_ID
+#define NT_GNU_BUILD_ID 3
+#endif
+
+static int fail(char *err, size_t errlen, int ret, const char *path,
+		const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!err || !errlen)
+		return ret;
+	n = snprintf(err, errlen, "%s: ", path);
+	if (n < 0 || (size_t)n >= errlen)
+		return ret;
+	va_start(ap, fmt);
+	vsnprintf(err + n, errlen - n, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+static void read_dynamic(Elf *elf, const GElf_Phdr *ph,
+			 struct ht_elf_info *info)
+{
+	Elf_Data *data;
+	size_t i, n;
+
+	/* Raw bytes of the segment, converted to host order by libelf. */
+	data = elf_getdata_rawchunk(elf, ph->p_offset, ph->p_filesz,
+				    ELF_T_DYN);
+	if (!data)
+		return;
+	n = data->d_size / gelf_fsize(elf, ELF_T_DYN, 1, EV_CURRENT);
+	for (i = 0; i < n; i++) {
+		GElf_Dyn dyn;
+
+		if (!gelf_getdyn(data, (int)i, &dyn) || dyn.d_tag == DT_NULL)
+			break;
+		if (dyn.d_tag == DT_TEXTREL)
+			info->textrel = true;
+		else if (dyn.d_tag == DT_FLAGS && (dyn.d_un.d_val & DF_TEXTREL))
+			info->textrel = true;
+	}
+}
+
+static void read_notes(Elf *elf, const GElf_Phdr *ph,
+		       struct ht_elf_info *info)
+{
+	Elf_Data *data;
+	GElf_Nhdr nh;
+	size_t off = 0, name_off, desc_off;
+
+	data = elf_getdata_rawchunk(elf, ph->p_offset, ph->p_filesz,
+				    ph->p_align == 8 ? ELF_T_NHDR8 :
+				    ELF_T_NHDR);
+	if (!data)
+		return;
+	while ((off = gelf_getnote(data, off, &nh, &name_off, &desc_off))) {
+		if (nh.n_type != NT_GNU_BUILD_ID || nh.n_namesz != 4 ||
+		    memcmp((char *)data->d_buf + name_off, "GNU", 4))
+			continue;
+		if (nh.n_descsz == 0 || nh.n_descsz > HT_ELF_BUILD_ID_MAX)
+			continue;
+		memcpy(info->build_id, (char *)data->d_buf + desc_off,
+		       nh.n_descsz);
+		info->build_id_len = nh.n_descsz;
+		return;
+	}
+}
+
+int ht_elf_read_fd(int fd, const char *path, struct ht_elf_info *info,
+		   char *err, size_t errlen)
+{
+	GElf_Ehdr eh;
+	size_t phnum, i;
+	Elf *elf;
+	int ret = 0;
+
+	memset(info, 0, sizeof(*info));
+	if (err && errlen)
+		err[0] = '\0';
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return fail(err, errlen, -EINVAL, path,
+			    "libelf out of date: %s", elf_errmsg(-1));
+
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf) {
+		int e = elf_errno();
+
+		return fail(err, errlen, -ENOEXEC, path, "%s",
+			    elf_errmsg(e));
+	}
+	if (elf_kind(elf) != ELF_K_ELF) {
+		ret = fail(err, errlen, -ENOEXEC, path, "not an ELF file");
+		goto out;
+	}
+	if (!gelf_getehdr(elf, &eh)) {
+		ret = fail(err, errlen, -ENOEXEC, path,
+			   "bad ELF header: %s", elf_errmsg(-1));
+		goto out;
+	}
+	info->elf_class = gelf_getclass(elf);
+	info->machine = eh.e_machine;
+	info->type = eh.e_type;
+	if (elf_getphdrnum(elf, &phnum)) {
+		ret = fail(err, errlen, -ENOEXEC, path,
+			   "bad program header count: %s", elf_errmsg(-1));
+		goto out;
+	}
+
+	for (i = 0; i < phnum; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(elf, (int)i, &ph)) {
+			ret = fail(err, errlen, -ENOEXEC, path,
+				   "truncated program header %zu: %s", i,
+				   elf_errmsg(-1));
+			goto out;
+		}
+		switch (ph.p_type) {
+		case PT_INTERP:
+			info->has_interp = true;
+			break;
+		case PT_DYNAMIC:
+			info->has_dynamic = true;
+			read_dynamic(elf, &ph, info);
+			break;
+		case PT_NOTE:
+			if (!info->build_id_len)
+				read_notes(elf, &ph, info);
+			break;
+		case PT_LOAD:
+			if (!(ph.p_flags & PF_X))
+				break;
+			info->text_bytes += ph.p_filesz;
+			if (info->nexec < HT_ELF_MAX_EXEC) {
+				struct ht_segment *s = &info->exec[info->nexec];
+
+				s->offset = ph.p_offset;
+				s->vaddr = ph.p_vaddr;
+				s->filesz = ph.p_filesz;
+				s->memsz = ph.p_memsz;
+				s->align = ph.p_align;
+				s->flags = ph.p_flags;
+			}
+			info->nexec++;
+			break;
+		}
+	}
+out:
+	elf_end(elf);
+	return ret;
+}
+
+int ht_elf_read(const char *path, struct ht_elf_info *info,
+		char *err, size_t errlen)
+{
+	struct stat st;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		ret = -errno;
+		memset(info, 0, sizeof(*info));
+		return fail(err, errlen, ret, path, "%s", strerror(-ret));
+	}
+	if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+		ret = S_ISDIR(st.st_mode) ? -EISDIR : -ENOEXEC;
+		memset(info, 0, sizeof(*info));
+		close(fd);
+		return fail(err, errlen, ret, path, "%s",
+			    S_ISDIR(st.st_mode) ? "is a directory" :
+			    "not a regular file");
+	}
+	ret = ht_elf_read_fd(fd, path, info, err, errlen);
+	close(fd);
+	return ret;
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * elf_segments.h - what hugetext needs to know of one ELF file, via libelf.
+ *
+ * Reads only the program headers, the dynamic section and the build-id
+ * note; never the section contents.  Knows nothing of memory or of the
+ * environment, so the preload library and the command-line tools share it.
+ */
+#ifndef HT_ELF_SEGMENTS_H
+#define HT_ELF_SEGMENTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HT_ELF_MAX_EXEC		8	/* executable PT_LOADs kept */
+#define HT_ELF_BUILD_ID_MAX	64
+#define HT_ELF_ERRLEN		256
+
+struct ht_segment {
+	uint64_t offset;	/* p_offset */
+	uint64_t vaddr;		/* p_vaddr */
+	uint64_t filesz;	/* p_filesz */
+	uint64_t memsz;		/* p_memsz */
+	uint64_t align;		/* p_align */
+	uint32_t flags;		/* p_flags (PF_X, PF_W, PF_R) */
+};
+
+struct ht_elf_info {
+	int elf_class;		/* ELFCLASS64, ... */
+	uint16_t machine;	/* e_machine */
+	uint16_t type;		/* e_type: ET_EXEC, ET_DYN */
+	bool has_interp;	/* PT_INTERP present: dynamically linked */
+	bool has_dynamic;	/* PT_DYNAMIC present */
+	bool textrel;		/* DT_TEXTREL or DF_TEXTREL */
+	size_t build_id_len;
+	unsigned char build_id[HT_ELF_BUILD_ID_MAX];
+	size_t nexec;		/* executable PT_LOADs found (may exceed
+				   HT_ELF_MAX_EXEC; only that many kept) */
+	struct ht_segment exec[HT_ELF_MAX_EXEC];
+	uint64_t text_bytes;	/* sum of p_filesz of executable PT_LOADs */
+};
+
+/*
+ * ht_elf_read_fd - read @fd (an open ELF file named @path, for messages)
+ * into @info.  The descriptor's offset is left unspecified.
+ *
+ * Returns 0 on success.  On failure returns -ENOEXEC for a file that is
+ * not ELF, is truncated or corrupt, -EINVAL for an unsupported class or
+ * byte order, -ENOMEM, or another -errno from the system; @err (when not
+ * NULL) then holds one line: "@path: what went wrong" (with elf_errmsg()).
+ */
+int ht_elf_read_fd(int fd, const char *path, struct ht_elf_info *info,
+		   char *err, size_t errlen);
+
+/*
+ * ht_elf_read - open @path read-only and call ht_elf_read_fd().  Same
+ * return contract; -ENOENT, -EACCES, -EISDIR, ... from opening.
+ */
+int ht_elf_read(const char *path, struct ht_elf_info *info,
+		char *err, size_t errlen);
+
+/* ht_elf_is_pie - ET_DYN with an interpreter: a position-independent
+ * executable (static-pie has none; a shared object is not started). */
+static inline bool ht_elf_is_pie(const struct ht_elf_info *info)
+{
+	return info->type == 3 /* ET_DYN */ && info->has_interp;
+}
+
+#endif /* HT_ELF_SEGMENTS_H */

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: MIT
+/*
+ * launcher.c - hugetext [options] [--] PROGRAM [ARGS...]
+ *
+ * Turns options into HUGETEXT_* variables, prepends libhugetext.so to
+ * LD_PRELOAD and execs PROGRAM, like numactl or taskset.  Exit statuses
+ * follow env(1): 125 for hugetext's own errors, 126 when PROGRAM cannot
+ * be run, 127 when it is not found; otherwise PROGRAM's own.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "elf_segments.h"
+#include "text_collapse.h"
+
+#define EXIT_HT_ERROR	125
+#define EXIT_CANNOT_RUN	126
+#define EXIT_NOT_FOUND	127
+
+#define LIB_NAME	"libhugetext.so"
+
+static const char *prog = "hugetext";
+
+static void usage(void)
+{
+	printf(
+"Usage: %s [options] [--] PROGRAM [ARGS...]\n"
+"Run PROGRAM with its executable text, and that of its shared libraries,\n"
+"on 2 MiB pages backed by the shared page cache (not private copies).\n"
+"\n"
+"Options:\n"
+"  -v, --verbose          report what was done, per object, on stderr\n"
+"  -n, --dry-run          analyse and report; change nothing\n"
+"  -s, --strategy=NAME    auto (default), collapse, refault or none\n"
+"  -r, --report=FILE      append one JSON object per process to FILE\n"
+"      --no-inherit       do not pass the preload on to child processes\n"
+"  -h, --help             show this help and exit\n"
+"  -V, --version          show the version and exit\n"
+"\n"
+"Strategies: collapse uses MADV_COLLAPSE (tmpfs, or kernels with\n"
+"CONFIG_READ_ONLY_THP_FOR_FS); refault drops small page-cache pages and\n"
+"faults them back as 2 MiB folios (ext4 from Linux 6.16, xfs); auto\n"
+"tries collapse, then refault; none changes nothing.\n"
+"\n"
+"Exit status: PROGRAM's own; 125 hugetext failed; 126 PROGRAM found but\n"
+"not runnable; 127 PROGRAM not found.  See hugetext(1).\n", prog);
+}
+
+static void __attribute__((noreturn, format(printf, 2, 3)))
+die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(status);
+}
+
+static void set(const char *name, const char *value)
+{
+	if (setenv(name, value, 1))
+		die(EXIT_HT_ERROR, "cannot set %s: %s", name, strerror(errno));
+}
+
+static bool is_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/*
+ * The library that belongs to this launcher: HUGETEXT_LIBRARY if set;
+ * the build tree's when this is the build tree's launcher; else the
+ * installed one.
+ */
+static const char *find_library(char *buf, size_t len)
+{
+	const char *env = getenv(HT_ENV_LIBRARY);
+	char self[PATH_MAX];
+	ssize_t n;
+
+	if (env && *env)
+		return env;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		char *slash;
+
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			if (!strcmp(self, HT_BUILDDIR)) {
+				snprintf(buf, len, "%s/.libs/%s", HT_BUILDDIR,
+					 LIB_NAME);
+				if (is_file(buf))
+					return buf;
+			}
+		}
+	}
+	snprintf(buf, len, "%s/%s", HT_PKGLIBDIR, LIB_NAME);
+	return buf;
+}
+
+/* Is @lib already one of LD_PRELOAD's entries? */
+static bool preloaded(const char *list, const char *lib)
+{
+	size_t len = strlen(lib);
+	const char *p = list;
+
+	while (*p) {
+		size_t n = strcspn(p, " :");
+
+		if (n == len && !strncmp(p, lib, len))
+			return true;
+		p += n;
+		if (*p)
+			p++;
+	}
+	return false;
+}
+
+static void prepend_preload(const char *lib)
+{
+	const char *old = getenv("LD_PRELOAD");
+	char *val;
+
+	/* ld.so splits LD_PRELOAD at these: such a path cannot be used. */
+	if (strpbrk(lib, " :"))
+		die(EXIT_HT_ERROR, "library path '%s' contains a space or "
+		    "colon, which LD_PRELOAD cannot carry", lib);
+	if (!old || !*old) {
+		set("LD_PRELOAD", lib);
+		return;
+	}
+	if (preloaded(old, lib))
+		return;
+	if (asprintf(&val, "%s:%s", lib, old) < 0)
+		die(EXIT_HT_ERROR, "out of memory");
+	set("LD_PRELOAD", val);
+	free(val);
+}
+
+/* Where execvp would find @name, or NULL; @buf holds the result. */
+static const char *resolve(const char *name, char *buf, size_t len)
+{
+	const char *path = getenv("PATH"), *p;
+
+	if (strchr(name, '/'))
+		return name;
+	if (!path)
+		path = "/usr/local/bin:/bin:/usr/bin";
+	for (p = path; ; ) {
+		size_t n = strcspn(p, ":");
+
+		snprintf(buf, len, "%.*s%s%s", (int)n, p, n ? "/" : "", name);
+		if (access(buf, X_OK) == 0 && is_file(buf))
+			return buf;
+		p += n;
+		if (!*p)
+			break;
+		p++;
+	}
+	return NULL;
+}
+
+/* A static program cannot load a preload: say so once, run it anyway. */
+static void warn_static(const char *path)
+{
+	struct ht_elf_info info;
+
+	/* Not ELF (a script): its interpreter takes the preload. */
+	if (ht_elf_read(path, &info, NULL, 0))
+		return;
+	if (!info.has_interp)
+		fprintf(stderr, "%s: %s is statically linked: a preload "
+			"cannot reach it; running it unchanged\n", prog, path);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "strategy", required_argument, NULL, 's' },
+		{ "report", required_argument, NULL, 'r' },
+		{ "no-inherit", no_argument, NULL, 'I' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char libbuf[PATH_MAX], pathbuf[PATH_MAX];
+	enum ht_strategy strategy;
+	const char *lib, *path;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+vns:r:hV", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'v':
+			set(HT_ENV_VERBOSE, "1");
+			break;
+		case 'n':
+			set(HT_ENV_DRY_RUN, "1");
+			break;
+		case 's':
+			if (ht_strategy_parse(optarg, &strategy))
+				die(EXIT_HT_ERROR, "invalid strategy '%s': "
+				    "use auto, collapse, refault or none "
+				    "(try '%s --help')", optarg, prog);
+			set(HT_ENV_STRATEGY, optarg);
+			break;
+		case 'r':
+			if (!*optarg)
+				die(EXIT_HT_ERROR, "empty report file name "
+				    "(try '%s --help')", prog);
+			set(HT_ENV_REPORT, optarg);
+			break;
+		case 'I':
+			set(HT_ENV_NO_INHERIT, "1");
+			break;
+		case 'h':
+			usage();
+			return 0;
+		case 'V':
+			printf("hugetext %s\n", PACKAGE_VERSION);
+			return 0;
+		case ':':
+			die(EXIT_HT_ERROR, "option '%s' needs an argument "
+			    "(try '%s --help')", argv[optind - 1], prog);
+		default:
+			if (optopt && optopt != '?')
+				die(EXIT_HT_ERROR, "invalid option '-%c' "
+				    "(try '%s --help')", optopt, prog);
+			die(EXIT_HT_ERROR, "%s '%s' (try '%s --help')",
+			    strchr(argv[optind - 1], '=') ||
+			    !strncmp(argv[optind - 1], "--", 2) ?
+			    "unrecognized or incomplete option" :
+			    "invalid option", argv[optind - 1], prog);
+		}
+	}
+	if (optind >= argc)
+		die(EXIT_HT_ERROR, "no program given (try '%s --help')", prog);
+
+	lib = find_library(libbuf, sizeof(libbuf));
+	if (!is_file(lib))
+		die(EXIT_HT_ERROR, "preload library %s not found (set %s or "
+		    "reinstall)", lib, HT_ENV_LIBRARY);
+
+	path = resolve(argv[optind], pathbuf, sizeof(pathbuf));
+	if (path)
+		warn_static(path);
+	prepend_preload(lib);
+
+	execvp(argv[optind], argv + optind);
+	die(errno == ENOENT || errno == ENOTDIR ? EXIT_NOT_FOUND :
+	    EXIT_CANNOT_RUN, "cannot run '%s': %s", argv[optind],
+	    strerror(errno));
+}

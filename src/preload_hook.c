@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: MIT
+/*
+ * preload_hook.c - libhugetext.so's one constructor.
+ *
+ * Runs inside other people's programs, so it is best-effort throughout:
+ * it never exits or aborts, prints only when asked, keeps errno, and
+ * every step tolerates the one before having failed.  The steps:
+ *
+ *   load_config      HUGETEXT_* into struct ht_config (secure_getenv)
+ *   stop_inheritance drop ourselves from LD_PRELOAD if asked
+ *   collect_objects  dl_iterate_phdr: executable PT_LOADs and their spans
+ *   inspect_files    for objects with spans: the mapped file, its ELF
+ *   make_huge        the kernel routes, verified from smaps
+ *   report           human lines and/or one JSON line
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <link.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "elf_segments.h"
+#include "report.h"
+#include "smaps.h"
+#include "spans.h"
+#include "text_collapse.h"
+
+#define DELETED_SUFFIX " (deleted)"
+
+struct state {
+	struct ht_config cfg;
+	struct ht_run run;
+	size_t cap;
+	uint64_t pagesz;
+	uintptr_t vdso;
+	uintptr_t self;		/* an address inside this library */
+};
+
+static uint64_t now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static const char *env_get(const char *name)
+{
+	return secure_getenv(name);
+}
+
+static int load_config(struct state *s)
+{
+	int ret = ht_config_load(&s->cfg, env_get);
+
+	if (ret && s->cfg.verbose)
+		dprintf(2, "hugetext[%d]: %s=%s is not valid; doing nothing "
+			"(see hugetext(1))\n", (int)getpid(),
+			s->cfg.bad_name, s->cfg.bad_value);
+	return ret;
+}
+
+static bool is_self(const char *entry, size_t len, const char *self)
+{
+	static const char base[] = "libhugetext.so";
+	const char *slash;
+
+	if (self && strlen(self) == len && !strncmp(entry, self, len))
+		return true;
+	slash = memrchr(entry, '/', len);
+	slash = slash ? slash + 1 : entry;
+	return (size_t)(entry + len - slash) == sizeof(base) - 1 &&
+	       !strncmp(slash, base, sizeof(base) - 1);
+}
+
+/* Remove this library from LD_PRELOAD so that children do not load it. */
+static void stop_inheritance(struct state *s)
+{
+	const char *old = getenv("LD_PRELOAD"), *p = old, *self = NULL;
+	Dl_info info;
+	char *out;
+	size_t n = 0;
+
+	if (!s->cfg.no_inherit || !old)
+		return;
+	if (dladdr((void *)stop_inheritance, &info) && info.dli_fname)
+		self = info.dli_fname;
+	out = malloc(strlen(old) + 1);
+	if (!out)
+		return;
+	/* ld.so splits LD_PRELOAD at spaces and colons. */
+	while (*p) {
+		size_t len = strcspn(p, " :");
+
+		if (len && !is_self(p, len, self)) {
+			if (n)
+				out[n++] = ':';
+			memcpy(out + n, p, len);
+			n += len;
+		}
+		p += len;
+		if (*p)
+			p++;
+	}
+	out[n] = '\0';
+	if (n)
+		setenv("LD_PRELOAD", out, 1);
+	else
+		unsetenv("LD_PRELOAD");
+	free(out);
+}
+
+static struct ht_object *new_object(struct state *s)
+{
+	struct ht_run *r = &s->run;
+
+	if (r->nobj == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		struct ht_object *o = realloc(r->obj, cap * sizeof(*o));
+
+		if (!o)
+			return NULL;
+		r->obj = o;
+		s->cap = cap;
+	}
+	memset(&r->obj[r->nobj], 0, sizeof(r->obj[0]));
+	return &r->obj[r->nobj++];
+}
+
+static int collect_one(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct state *s = arg;
+	struct ht_object *o = NULL;
+	uint64_t text = 0;
+	int i;
+
+	(void)size;
+	/* The vDSO has no file; this library holds no 2 MiB of text. */
+	if ((uintptr_t)info->dlpi_phdr - s->vdso < 4 * s->pagesz)
+		return 0;
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uint64_t a = info->dlpi_addr + ph->p_vaddr;
+
+		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X) &&
+		    s->self - a < ph->p_memsz)
+			return 0;
+	}
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		struct ht_part *p;
+
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+			continue;
+		text += ph->p_filesz;
+		if (!o) {
+			o = new_object(s);
+			if (!o)
+				return 1;
+			snprintf(o->path, sizeof(o->path), "%s",
+				 info->dlpi_name[0] ? info->dlpi_name :
+				 "(main program)");
+		}
+		if (o->nparts == HT_ELF_MAX_EXEC)
+			continue;
+		p = &o->parts[o->nparts++];
+		p->span_reason = ht_spans_page_range(
+			info->dlpi_addr + ph->p_vaddr, ph->p_filesz,
+			ph->p_offset, s->pagesz, &p->spans);
+		p->vaddr = (info->dlpi_addr + ph->p_vaddr) & ~(s->pagesz - 1);
+		p->offset = ph->p_offset & ~(s->pagesz - 1);
+		p->len = p->spans.head + ht_spans_bytes(&p->spans) +
+			 p->spans.tail;
+	}
+	if (o)
+		o->text_bytes = text;
+	return 0;
+}
+
+static void collect_objects(struct state *s)
+{
+	dl_iterate_phdr(collect_one, s);
+}
+
+static bool has_spans(const struct ht_object *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->nparts; i++)
+		if (o->parts[i].span_reason == HT_R_NONE)
+			return true;
+	return false;
+}
+
+static void object_fail(struct ht_object *o, enum ht_reason why,
+			const char *detail)
+{
+	o->reason = why;
+	snprintf(o->detail, sizeof(o->detail), "%s", detail ? detail : "");
+}
+
+/*
+ * The mapped file, opened by the name smaps gives and checked against
+ * the mapping's device and inode, so that a file replaced on disk since
+ * it was loaded is never touched.  Returns an fd or -1 (reason set).
+ */
+static int open_mapped(struct ht_object *o, const struct ht_range_stat *st)
+{
+	size_t len = strlen(st->path), sl = sizeof(DELETED_SUFFIX) - 1;
+	struct stat sb;
+	int fd;
+
+	if (!st->one_file || st->covered != st->end - st->start) {
+		object_fail(o, HT_R_NOT_FILE, NULL);
+		return -1;
+	}
+	snprintf(o->path, sizeof(o->path), "%s", st->path);
+	if (len > sl && !strcmp(st->path + len - sl, DELETED_SUFFIX)) {
+		object_fail(o, HT_R_FILE_CHANGED, "file was deleted or "
+			    "replaced after it was loaded");
+		return -1;
+	}
+	fd = open(st->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		object_fail(o, HT_R_SYSCALL, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) || sb.st_ino != st->inode ||
+	    major(sb.st_dev) != st->dev_major ||
+	    minor(sb.st_dev) != st->dev_minor) {
+		object_fail(o, HT_R_FILE_CHANGED, "file on disk is not the "
+			    "mapped file");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The ELF on disk must agree with what ld.so mapped. */
+static bool elf_matches(const struct ht_object *o,
+			const struct ht_elf_info *e)
+{
+	size_t i;
+
+	if (e->nexec != o->nparts)
+		return false;
+	for (i = 0; i < o->nparts; i++)
+		if ((e->exec[i].offset & ~(uint64_t)4095) != o->parts[i].offset)
+			return false;
+	return true;
+}
+
+/* One object with spans: check its file, then run the routes. */
+static void process_object(struct state *s, struct ht_object *o)
+{
+	struct ht_range_stat *st;
+	struct ht_elf_info *e;
+	char err[HT_ELF_ERRLEN];
+	size_t i, first = 0;
+	int fd;
+
+	st = malloc(sizeof(*st));
+	e = malloc(sizeof(*e));
+	if (!st || !e)
+		goto out;
+	while (o->parts[first].span_reason != HT_R_NONE)
+		first++;
+	st->start = o->parts[first].spans.start;
+	st->end = o->parts[first].spans.end;
+	if (ht_smaps_query(0, st, 1)) {
+		object_fail(o, HT_R_SYSCALL, "cannot read /proc/self/smaps");
+		goto out;
+	}
+	fd = open_mapped(o, st);
+	if (fd < 0)
+		goto out;
+	if (ht_elf_read_fd(fd, o->path, e, err, sizeof(err))) {
+		object_fail(o, HT_R_ELF, err);
+	} else if (e->textrel) {
+		object_fail(o, HT_R_TEXTREL, NULL);
+	} else if (!elf_matches(o, e)) {
+		object_fail(o, HT_R_FILE_CHANGED, "ELF on disk does not "
+			    "match the mapped segments");
+	} else {
+		for (i = 0; i < o->nparts; i++) {
+			struct ht_part *p = &o->parts[i];
+
+			if (p->span_reason != HT_R_NONE)
+				continue;
+			p->target.start = p->spans.start;
+			p->target.end = p->spans.end;
+			p->target.offset = p->spans.offset;
+			p->target.fd = fd;
+			ht_make_huge(&p->target, s->cfg.strategy,
+				     &s->run.thp, s->cfg.dry_run);
+			p->attempted = true;
+		}
+	}
+	close(fd);
+out:
+	free(st);
+	free(e);
+}
+
+static void make_huge(struct state *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->run.nobj; i++)
+		if (has_spans(&s->run.obj[i]))
+			process_object(s, &s->run.obj[i]);
+}
+
+/* The main program's name, for objects nothing else named. */
+static void name_main(struct state *s)
+{
+	char buf[4096];
+	ssize_t n;
+
+	if (!s->run.nobj || strcmp(s->run.obj[0].path, "(main program)"))
+		return;
+	n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+	if (n > 0) {
+		buf[n] = '\0';
+		snprintf(s->run.obj[0].path, sizeof(s->run.obj[0].path), "%s",
+			 buf);
+	}
+}
+
+static void report(struct state *s)
+{
+	int fd;
+
+	if (!s->cfg.verbose && !s->cfg.report_path)
+		return;
+	name_main(s);
+	if (s->cfg.verbose)
+		ht_report_human(&s->run, 2);
+	if (s->cfg.report_path) {
+		fd = open(s->cfg.report_path,
+			  O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY,
+			  0644);
+		if (fd >= 0) {
+			ht_report_json(&s->run, fd);
+			close(fd);
+		} else if (s->cfg.verbose) {
+			dprintf(2, "hugetext[%d]: cannot write report %s: "
+				"%s\n", (int)s->run.pid, s->cfg.report_path,
+				strerror(errno));
+		}
+	}
+}
+
+__attribute__((constructor)) static void hugetext_init(void)
+{
+	int saved_errno = errno;
+	struct state s;
+	uint64_t t0;
+
+	/* Secure execution (setuid, capabilities): do nothing at all. */
+	if (getauxval(AT_SECURE))
+		goto out;
+	memset(&s, 0, sizeof(s));
+	t0 = now_usec();
+	if (load_config(&s))
+		goto out;
+	stop_inheritance(&s);
+	if (s.cfg.disabled)
+		goto out;
+	s.pagesz = (uint64_t)sysconf(_SC_PAGESIZE);
+	s.vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR);
+	s.self = (uintptr_t)hugetext_init;
+	s.run.pid = getpid();
+	s.run.strategy = s.cfg.strategy;
+	s.run.dry_run = s.cfg.dry_run;
+	ht_thp_env_read(&s.run.thp);
+	collect_objects(&s);
+	make_huge(&s);
+	s.run.usec = now_usec() - t0;
+	report(&s);
+	free(s.run.obj);
+out:
+	errno = saved_errno;
+}

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: MIT
+/* reason.c - names and explanations for enum ht_reason. */
+#include "reason.h"
+
+static const struct {
+	const char *name;
+	const char *text;
+} reasons[HT_R__COUNT] = {
+	[HT_R_NONE] = { "none", "no problem" },
+	[HT_R_TOO_SMALL] = { "too-small",
+		"text segment is smaller than 2 MiB" },
+	[HT_R_INCONGRUENT] = { "incongruent",
+		"load address and file offset differ modulo 2 MiB "
+		"(link with -Wl,-z,max-page-size=0x200000)" },
+	[HT_R_NO_WHOLE_SPAN] = { "no-whole-span",
+		"no whole aligned 2 MiB span inside the segment" },
+	[HT_R_NOT_FILE] = { "not-file",
+		"range is not mapped from a regular file" },
+	[HT_R_FILE_CHANGED] = { "file-changed",
+		"file on disk is not the file that is mapped" },
+	[HT_R_TEXTREL] = { "textrel",
+		"object has text relocations (private copies of text)" },
+	[HT_R_PRIVATE_PAGES] = { "private-pages",
+		"range holds private (anonymous) copies of pages" },
+	[HT_R_THP_NEVER] = { "thp-never",
+		"transparent_hugepage/enabled is set to never" },
+	[HT_R_PRCTL] = { "thp-disabled-prctl",
+		"huge pages disabled for this process (PR_SET_THP_DISABLE)" },
+	[HT_R_NOHUGEPAGE] = { "nohugepage",
+		"range is marked MADV_NOHUGEPAGE" },
+	[HT_R_STRATEGY_NONE] = { "strategy-none",
+		"strategy none: nothing attempted" },
+	[HT_R_DRY_RUN] = { "dry-run", "dry run: nothing changed" },
+	[HT_R_NO_COLLAPSE] = { "collapse-unsupported",
+		"MADV_COLLAPSE not supported for this file by this kernel" },
+	[HT_R_NO_POPULATE] = { "populate-unsupported",
+		"kernel lacks MADV_POPULATE_READ (needs Linux 5.14)" },
+	[HT_R_NO_LARGE_FOLIOS] = { "no-large-folios",
+		"filesystem did not give 2 MiB folios on refault" },
+	[HT_R_CACHE_BUSY] = { "page-cache-busy",
+		"small page-cache pages could not be dropped (mapped by "
+		"other processes, or dirty)" },
+	[HT_R_TMPFS_REFAULT] = { "refault-on-tmpfs",
+		"the refault route does not apply to tmpfs files" },
+	[HT_R_SYSCALL] = { "syscall-failed", "a system call failed" },
+	[HT_R_ELF] = { "elf-error", "file could not be read as ELF" },
+	[HT_R_PARTIAL] = { "partial", "only part of the range became huge" },
+};
+
+const char *ht_reason_name(enum ht_reason r)
+{
+	if ((unsigned int)r >= HT_R__COUNT)
+		return "unknown";
+	return reasons[r].name;
+}
+
+const char *ht_reason_text(enum ht_reason r)
+{
+	if ((unsigned int)r >= HT_R__COUNT)
+		return "unknown reason";
+	return reasons[r].text;
+}

@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: MIT
+/* report.c - human and JSON renderings of struct ht_run. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "report.h"
+
+/* A growable string; on allocation failure it stops growing, sets oom. */
+struct buf {
+	char *s;
+	size_t len, cap;
+	bool oom;
+};
+
+static void bprintf(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void bprintf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->oom)
+		return;
+	for (;;) {
+		size_t room = b->cap - b->len;
+
+		va_start(ap, fmt);
+		n = vsnprintf(b->s ? b->s + b->len : NULL, room, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			b->oom = true;
+			return;
+		}
+		if ((size_t)n < room) {
+			b->len += n;
+			return;
+		}
+		size_t cap = b->cap ? b->cap * 2 : 1024;
+		char *s;
+
+		while (cap - b->len <= (size_t)n)
+			cap *= 2;
+		s = realloc(b->s, cap);
+		if (!s) {
+			b->oom = true;
+			return;
+		}
+		b->s = s;
+		b->cap = cap;
+	}
+}
+
+static void json_str(struct buf *b, const char *s)
+{
+	bprintf(b, "\"");
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			bprintf(b, "\\%c", c);
+		else if (c < 0x20)
+			bprintf(b, "\\u%04x", c);
+		else
+			bprintf(b, "%c", c);
+	}
+	bprintf(b, "\"");
+}
+
+static int flush(struct buf *b, int fd)
+{
+	size_t off = 0;
+	int ret = 0;
+
+	if (b->oom)
+		ret = -ENOMEM;
+	while (!ret && off < b->len) {
+		ssize_t n = write(fd, b->s + off, b->len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			ret = n < 0 ? -errno : -EIO;
+		else
+			off += n;
+	}
+	free(b->s);
+	return ret;
+}
+
+void ht_object_totals(const struct ht_object *o, struct ht_totals *t)
+{
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	t->text = o->text_bytes;
+	for (i = 0; i < o->nparts; i++) {
+		const struct ht_part *p = &o->parts[i];
+
+		if (p->span_reason != HT_R_NONE || o->reason != HT_R_NONE)
+			continue;
+		t->eligible += ht_spans_bytes(&p->spans);
+		if (p->attempted) {
+			t->huge_before += p->target.pmd_before;
+			t->huge += p->target.pmd_after;
+		}
+	}
+}
+
+void ht_run_totals(const struct ht_run *r, struct ht_totals *t)
+{
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < r->nobj; i++) {
+		struct ht_totals o;
+
+		ht_object_totals(&r->obj[i], &o);
+		t->text += o.text;
+		t->eligible += o.eligible;
+		t->huge_before += o.huge_before;
+		t->huge += o.huge;
+	}
+}
+
+static double mib(uint64_t b)
+{
+	return (double)b / (1024.0 * 1024.0);
+}
+
+static double pct(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+/* The part that best explains an object: first failure, else first. */
+static const struct ht_part *main_part(const struct ht_object *o)
+{
+	const struct ht_part *first = NULL;
+	size_t i;
+
+	for (i = 0; i < o->nparts; i++) {
+		const struct ht_part *p = &o->parts[i];
+
+		if (!p->attempted)
+			continue;
+		if (p->target.reason != HT_R_NONE)
+			return p;
+		if (!first)
+			first = p;
+	}
+	return first;
+}
+
+static enum ht_reason part_reason(const struct ht_object *o,
+				  const struct ht_part *p)
+{
+	if (o->reason != HT_R_NONE)
+		return o->reason;
+	if (p->span_reason != HT_R_NONE)
+		return p->span_reason;
+	return p->attempted ? p->target.reason : HT_R_NONE;
+}
+
+static void human_object(struct buf *b, const struct ht_run *r,
+			 const struct ht_object *o)
+{
+	const struct ht_part *p = main_part(o);
+	struct ht_totals t;
+	enum ht_reason why;
+
+	ht_object_totals(o, &t);
+	bprintf(b, "hugetext[%d]: %s: text %.1f MiB", (int)r->pid, o->path,
+		mib(t.text));
+	if (o->reason != HT_R_NONE) {
+		bprintf(b, ": %s: %s\n", ht_reason_name(o->reason),
+			o->detail[0] ? o->detail : ht_reason_text(o->reason));
+		return;
+	}
+	if (!t.eligible) {
+		why = o->nparts ? o->parts[0].span_reason : HT_R_TOO_SMALL;
+		bprintf(b, ", nothing eligible: %s: %s\n", ht_reason_name(why),
+			ht_reason_text(why));
+		return;
+	}
+	bprintf(b, ", eligible %.1f MiB, huge %.1f MiB (%.0f%%)",
+		mib(t.eligible), mib(t.huge), pct(t.huge, t.eligible));
+	if (!p) {
+		bprintf(b, "\n");
+		return;
+	}
+	bprintf(b, " via %s in %.1f ms", ht_route_name(p->target.route),
+		(double)p->target.usec / 1000.0);
+	why = part_reason(o, p);
+	if (why != HT_R_NONE)
+		bprintf(b, ": %s: %s%s%s", ht_reason_name(why),
+			ht_reason_text(why), p->target.err ? ": " : "",
+			p->target.err ? strerror(p->target.err) : "");
+	bprintf(b, "\n");
+}
+
+int ht_report_human(const struct ht_run *r, int fd)
+{
+	struct buf b = { 0 };
+	struct ht_totals t;
+	size_t i;
+
+	for (i = 0; i < r->nobj; i++)
+		human_object(&b, r, &r->obj[i]);
+	ht_run_totals(r, &t);
+	bprintf(&b, "hugetext[%d]: total: %zu objects, text %.1f MiB, "
+		"eligible %.1f MiB, huge %.1f MiB (%.0f%% of eligible) in "
+		"%.1f ms (strategy %s%s, THP %s)\n", (int)r->pid, r->nobj,
+		mib(t.text), mib(t.eligible), mib(t.huge),
+		pct(t.huge, t.eligible), (double)r->usec / 1000.0,
+		ht_strategy_name(r->strategy), r->dry_run ? ", dry run" : "",
+		ht_thp_mode_name(r->thp.mode));
+	return flush(&b, fd);
+}
+
+static void json_part(struct buf *b, const struct ht_object *o,
+		      const struct ht_part *p)
+{
+	enum ht_reason why = part_reason(o, p);
+
+	bprintf(b, "{\"vaddr\":%llu,\"bytes\":%llu,\"offset\":%llu,"
+		"\"eligible_start\":%llu,\"eligible_bytes\":%llu,"
+		"\"head_bytes\":%llu,\"tail_bytes\":%llu,",
+		(unsigned long long)p->vaddr, (unsigned long long)p->len,
+		(unsigned long long)p->offset,
+		(unsigned long long)p->spans.start,
+		(unsigned long long)ht_spans_bytes(&p->spans),
+		(unsigned long long)p->spans.head,
+		(unsigned long long)p->spans.tail);
+	if (p->attempted)
+		bprintf(b, "\"route\":\"%s\",\"tmpfs\":%s,"
+			"\"huge_bytes_before\":%llu,\"huge_bytes\":%llu,"
+			"\"errno\":%d,\"usec\":%llu,",
+			ht_route_name(p->target.route),
+			p->target.tmpfs ? "true" : "false",
+			(unsigned long long)p->target.pmd_before,
+			(unsigned long long)p->target.pmd_after, p->target.err,
+			(unsigned long long)p->target.usec);
+	bprintf(b, "\"reason\":");
+	if (why == HT_R_NONE)
+		bprintf(b, "null}");
+	else
+		bprintf(b, "\"%s\"}", ht_reason_name(why));
+}
+
+int ht_report_json(const struct ht_run *r, int fd)
+{
+	struct buf b = { 0 };
+	struct ht_totals t;
+	size_t i, j;
+
+	ht_run_totals(r, &t);
+	bprintf(&b, "{\"hugetext\":\"%s\",\"pid\":%d,\"strategy\":\"%s\","
+		"\"dry_run\":%s,\"thp\":\"%s\",\"usec\":%llu,"
+		"\"text_bytes\":%llu,\"eligible_bytes\":%llu,"
+		"\"huge_bytes_before\":%llu,\"huge_bytes\":%llu,"
+		"\"objects\":[", PACKAGE_VERSION, (int)r->pid,
+		ht_strategy_name(r->strategy), r->dry_run ? "true" : "false",
+		ht_thp_mode_name(r->thp.mode), (unsigned long long)r->usec,
+		(unsigned long long)t.text, (unsigned long long)t.eligible,
+		(unsigned long long)t.huge_before, (unsigned long long)t.huge);
+	for (i = 0; i < r->nobj; i++) {
+		const struct ht_object *o = &r->obj[i];
+		struct ht_totals ot;
+
+		ht_object_totals(o, &ot);
+		bprintf(&b, "%s{\"path\":", i ? "," : "");
+		json_str(&b, o->path);
+		bprintf(&b, ",\"text_bytes\":%llu,\"eligible_bytes\":%llu,"
+			"\"huge_bytes_before\":%llu,\"huge_bytes\":%llu,"
+			"\"reason\":", (unsigned long long)ot.text,
+			(unsigned long long)ot.eligible,
+			(unsigned long long)ot.huge_before,
+			(unsigned long long)ot.huge);
+		if (o->reason == HT_R_NONE) {
+			bprintf(&b, "null");
+		} else {
+			bprintf(&b, "\"%s\",\"detail\":",
+				ht_reason_name(o->reason));
+			json_str(&b, o->detail);
+		}
+		bprintf(&b, ",\"segments\":[");
+		for (j = 0; j < o->nparts; j++) {
+			if (j)
+				bprintf(&b, ",");
+			json_part(&b, o, &o->parts[j]);
+		}
+		bprintf(&b, "]}");
+	}
+	bprintf(&b, "]}\n");
+	return flush(&b, fd);
+}

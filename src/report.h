@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * report.h - the results of one hugetext pass over a process, and their
+ * two renderings: human lines (--verbose) and one JSON object per
+ * process (--report).  How the results were made is not its business.
+ */
+#ifndef HT_REPORT_H
+#define HT_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "elf_segments.h"
+#include "reason.h"
+#include "spans.h"
+#include "text_collapse.h"
+
+/* One executable PT_LOAD of a loaded object, at its run-time address. */
+struct ht_part {
+	uint64_t vaddr, len;	/* page-granular mapped range */
+	uint64_t offset;	/* file offset at @vaddr */
+	struct ht_spans spans;
+	enum ht_reason span_reason;	/* HT_R_NONE: spans exist */
+	bool attempted;		/* @target below holds a result */
+	struct ht_target target;
+};
+
+struct ht_object {
+	char path[4096];
+	uint64_t text_bytes;
+	enum ht_reason reason;	/* object-wide problem, else HT_R_NONE */
+	char detail[256];	/* message for @reason (e.g. libelf's) */
+	size_t nparts;
+	struct ht_part parts[HT_ELF_MAX_EXEC];
+};
+
+struct ht_run {
+	pid_t pid;
+	enum ht_strategy strategy;
+	bool dry_run;
+	struct ht_thp_env thp;
+	uint64_t usec;
+	size_t nobj;
+	struct ht_object *obj;
+};
+
+/* Totals over a run or one object. */
+struct ht_totals {
+	uint64_t text, eligible, huge_before, huge;
+};
+
+/* ht_object_totals / ht_run_totals - sum up; never fail. */
+void ht_object_totals(const struct ht_object *o, struct ht_totals *t);
+void ht_run_totals(const struct ht_run *r, struct ht_totals *t);
+
+/*
+ * ht_report_human - write @r as lines "hugetext[PID]: ..." to @fd, one
+ * per object, then a total line.  Returns 0 or -errno.
+ */
+int ht_report_human(const struct ht_run *r, int fd);
+
+/*
+ * ht_report_json - append @r as one JSON object on one line to @fd with
+ * a single write(), so that concurrent processes appending to the same
+ * O_APPEND file do not interleave.  Returns 0 or -errno.
+ */
+int ht_report_json(const struct ht_run *r, int fd);
+
+#endif /* HT_REPORT_H */

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: MIT
+/* smaps.c - /proc/PID/smaps parser; see smaps.h. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "smaps.h"
+
+/* "Rss:     1234 kB" -> bytes, when @line starts with @key. */
+static bool field_kb(const char *line, const char *key, size_t klen,
+		     uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (strncmp(line, key, klen))
+		return false;
+	v = strtoull(line + klen, &end, 10);
+	*out = (uint64_t)v * 1024;
+	return true;
+}
+
+static unsigned int parse_vmflags(const char *s)
+{
+	unsigned int f = 0;
+
+	while (*s) {
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (!s[0] || !s[1])
+			break;
+		if (s[0] == 'h' && s[1] == 'g')
+			f |= HT_VM_HG;
+		else if (s[0] == 'n' && s[1] == 'h')
+			f |= HT_VM_NH;
+		else if (s[0] == 'e' && s[1] == 'x')
+			f |= HT_VM_EX;
+		else if (s[0] == 's' && s[1] == 'h')
+			f |= HT_VM_SH;
+		while (*s && *s != ' ' && *s != '\t' && *s != '\n')
+			s++;
+	}
+	return f;
+}
+
+/* Parse a header line; returns false when @line is not one. */
+static bool parse_header(char *line, struct ht_vma *v)
+{
+	unsigned long long start, end, off, ino;
+	unsigned int maj, min;
+	int n = 0;
+	char *p;
+	size_t len;
+
+	if (sscanf(line, "%llx-%llx %4s %llx %x:%x %llu%n", &start, &end,
+		   v->perms, &off, &maj, &min, &ino, &n) != 7 || n <= 0)
+		return false;
+	memset(&v->rss, 0, sizeof(*v) - offsetof(struct ht_vma, rss));
+	v->start = start;
+	v->end = end;
+	v->pgoff = off;
+	v->dev_major = maj;
+	v->dev_minor = min;
+	v->inode = ino;
+	p = line + n;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	len = strlen(p);
+	if (len && p[len - 1] == '\n')
+		p[--len] = '\0';
+	v->path = p;
+	return true;
+}
+
+/* A header line starts with a hex digit; a field with a capital. */
+static bool is_header(const char *line)
+{
+	char c = line[0];
+
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+int ht_smaps_parse(FILE *f, ht_vma_fn fn, void *arg)
+{
+	char *line = NULL, *path = NULL;
+	size_t cap = 0;
+	struct ht_vma v;
+	bool have = false;
+	int ret = 0;
+
+	memset(&v, 0, sizeof(v));
+	v.path = "";
+	while (getline(&line, &cap, f) >= 0) {
+		if (is_header(line)) {
+			if (have) {
+				ret = fn(&v, arg);
+				if (ret)
+					goto out;
+			}
+			if (!parse_header(line, &v)) {
+				ret = -EBADMSG;
+				have = false;
+				goto out;
+			}
+			/* The next getline may reuse @line: keep the path. */
+			free(path);
+			path = strdup(v.path);
+			if (!path) {
+				ret = -ENOMEM;
+				have = false;
+				goto out;
+			}
+			v.path = path;
+			have = true;
+			continue;
+		}
+		if (!have)
+			continue;
+		if (field_kb(line, "Rss:", 4, &v.rss) ||
+		    field_kb(line, "Anonymous:", 10, &v.anonymous) ||
+		    field_kb(line, "FilePmdMapped:", 14, &v.file_pmd) ||
+		    field_kb(line, "ShmemPmdMapped:", 15, &v.shmem_pmd) ||
+		    field_kb(line, "AnonHugePages:", 14, &v.anon_huge))
+			continue;
+		if (!strncmp(line, "VmFlags:", 8))
+			v.vmflags = parse_vmflags(line + 8);
+	}
+	if (ferror(f))
+		ret = -EIO;
+	else if (have)
+		ret = fn(&v, arg);
+	have = false;
+out:
+	free(line);
+	free(path);
+	return ret;
+}
+
+int ht_smaps_walk(pid_t pid, ht_vma_fn fn, void *arg)
+{
+	char name[64];
+	FILE *f;
+	int ret;
+
+	if (pid)
+		snprintf(name, sizeof(name), "/proc/%d/smaps", (int)pid);
+	else
+		snprintf(name, sizeof(name), "/proc/self/smaps");
+	f = fopen(name, "re");
+	if (!f)
+		return -errno;
+	ret = ht_smaps_parse(f, fn, arg);
+	fclose(f);
+	return ret;
+}
+
+void ht_range_stat_reset(struct ht_range_stat *q)
+{
+	uint64_t start = q->start, end = q->end;
+
+	memset(q, 0, sizeof(*q));
+	q->start = start;
+	q->end = end;
+}
+
+struct query {
+	struct ht_range_stat *q;
+	size_t n;
+};
+
+static void add_vma(struct ht_range_stat *q, const struct ht_vma *v)
+{
+	uint64_t lo = v->start > q->start ? v->start : q->start;
+	uint64_t hi = v->end < q->end ? v->end : q->end;
+	uint64_t off = v->pgoff + (q->start - v->start);
+	bool file = v->inode != 0 && !(v->vmflags & HT_VM_SH);
+
+	if (q->nvma == 0) {
+		q->one_file = file;
+		q->offset = off;
+		q->dev_major = v->dev_major;
+		q->dev_minor = v->dev_minor;
+		q->inode = v->inode;
+		snprintf(q->path, sizeof(q->path), "%s", v->path);
+	} else if (!file || v->inode != q->inode ||
+		   v->dev_major != q->dev_major ||
+		   v->dev_minor != q->dev_minor || off != q->offset) {
+		q->one_file = false;
+	}
+	q->nvma++;
+	q->covered += hi - lo;
+	q->rss += v->rss;
+	q->anonymous += v->anonymous;
+	q->pmd += v->file_pmd + v->shmem_pmd;
+	q->vmflags_or |= v->vmflags;
+}
+
+static int query_cb(const struct ht_vma *v, void *arg)
+{
+	struct query *qs = arg;
+	size_t i;
+
+	for (i = 0; i < qs->n; i++) {
+		struct ht_range_stat *q = &qs->q[i];
+
+		if (v->start < q->end && v->end > q->start)
+			add_vma(q, v);
+	}
+	return 0;
+}
+
+int ht_smaps_query(pid_t pid, struct ht_range_stat *q, size_t n)
+{
+	struct query qs = { q, n };
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		ht_range_stat_reset(&q[i]);
+	return ht_smaps_walk(pid, query_cb, &qs);
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * smaps.h - parse /proc/PID/smaps: the ground truth of what is mapped
+ * how.  FilePmdMapped and ShmemPmdMapped say which file text is on huge
+ * pages; Anonymous says whether a file mapping holds private copies;
+ * VmFlags carries hg/nh (MADV_HUGEPAGE / MADV_NOHUGEPAGE).
+ */
+#ifndef HT_SMAPS_H
+#define HT_SMAPS_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#define HT_VM_HG	0x1u	/* VM_HUGEPAGE */
+#define HT_VM_NH	0x2u	/* VM_NOHUGEPAGE */
+#define HT_VM_EX	0x4u	/* executable */
+#define HT_VM_SH	0x8u	/* shared mapping */
+
+struct ht_vma {
+	uint64_t start, end;	/* [start, end) */
+	uint64_t pgoff;		/* file offset of start, bytes */
+	unsigned int dev_major, dev_minor;
+	uint64_t inode;		/* 0 for anonymous mappings */
+	char perms[5];		/* "r-xp" */
+	const char *path;	/* "" when none; valid during the callback */
+	uint64_t rss;		/* all sizes in bytes */
+	uint64_t anonymous;
+	uint64_t file_pmd;	/* FilePmdMapped */
+	uint64_t shmem_pmd;	/* ShmemPmdMapped */
+	uint64_t anon_huge;	/* AnonHugePages */
+	unsigned int vmflags;	/* HT_VM_* */
+};
+
+/* Return 0 to continue, non-zero to stop the walk with that value. */
+typedef int (*ht_vma_fn)(const struct ht_vma *vma, void *arg);
+
+/*
+ * ht_smaps_parse - call @fn for each mapping described in @f, which holds
+ * text in the format of /proc/PID/smaps.
+ *
+ * Returns 0 at the end of input, the first non-zero value returned by
+ * @fn, -EIO on a read error or -EBADMSG for a malformed header line.
+ * Unknown fields are ignored.
+ */
+int ht_smaps_parse(FILE *f, ht_vma_fn fn, void *arg);
+
+/*
+ * ht_smaps_walk - ht_smaps_parse() on /proc/@pid/smaps (@pid 0: self).
+ * Returns as ht_smaps_parse(), or -errno from opening it (-ENOENT: no
+ * such process, -EACCES: not allowed).
+ */
+int ht_smaps_walk(pid_t pid, ht_vma_fn fn, void *arg);
+
+/*
+ * What the mappings overlapping one address range hold.  Totals are
+ * per mapping: a mapping that reaches outside [start, end) counts whole.
+ */
+struct ht_range_stat {
+	uint64_t start, end;	/* in: the range */
+	unsigned int nvma;	/* mappings overlapping it */
+	uint64_t covered;	/* bytes of the range inside a mapping */
+	uint64_t rss, anonymous, pmd;	/* pmd: file + shmem PMD-mapped */
+	unsigned int vmflags_or;
+	bool one_file;		/* all overlapping mappings map one file,
+				   at file offsets consistent with start */
+	uint64_t offset;	/* file offset at @start (when one_file) */
+	unsigned int dev_major, dev_minor;
+	uint64_t inode;
+	char path[PATH_MAX];	/* of the first mapping overlapping */
+};
+
+/*
+ * ht_smaps_query - fill @n range queries @q (start and end set by the
+ * caller) in one pass over /proc/@pid/smaps.
+ * Returns 0, or -errno as ht_smaps_walk().
+ */
+int ht_smaps_query(pid_t pid, struct ht_range_stat *q, size_t n);
+
+/* ht_range_stat_reset - clear the outputs of @q, keeping its range. */
+void ht_range_stat_reset(struct ht_range_stat *q);
+
+#endif /* HT_SMAPS_H */

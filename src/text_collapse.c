@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: MIT
+/* text_collapse.c - kernel routes to huge text; see text_collapse.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/vfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "smaps.h"
+#include "spans.h"
+#include "text_collapse.h"
+
+/* Older headers lack these; the kernel answers EINVAL if it does too. */
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ	22
+#endif
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE		25
+#endif
+#ifndef TMPFS_MAGIC
+#define TMPFS_MAGIC		0x01021994
+#endif
+
+#define THP_ENABLED "/sys/kernel/mm/transparent_hugepage/enabled"
+
+static const char *const strategy_names[] = {
+	[HT_STRATEGY_AUTO] = "auto",
+	[HT_STRATEGY_COLLAPSE] = "collapse",
+	[HT_STRATEGY_REFAULT] = "refault",
+	[HT_STRATEGY_NONE] = "none",
+};
+
+int ht_strategy_parse(const char *s, enum ht_strategy *out)
+{
+	size_t i;
+
+	if (!s)
+		return -EINVAL;
+	for (i = 0; i < sizeof(strategy_names) / sizeof(*strategy_names); i++)
+		if (!strcmp(s, strategy_names[i])) {
+			*out = (enum ht_strategy)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+const char *ht_strategy_name(enum ht_strategy s)
+{
+	if ((unsigned int)s >= sizeof(strategy_names) / sizeof(*strategy_names))
+		return "unknown";
+	return strategy_names[s];
+}
+
+const char *ht_route_name(enum ht_route r)
+{
+	switch (r) {
+	case HT_ROUTE_NONE:
+		return "none";
+	case HT_ROUTE_ALREADY:
+		return "already";
+	case HT_ROUTE_COLLAPSE:
+		return "collapse";
+	case HT_ROUTE_REMAP:
+		return "remap";
+	case HT_ROUTE_REFAULT:
+		return "refault";
+	}
+	return "unknown";
+}
+
+const char *ht_thp_mode_name(enum ht_thp_mode m)
+{
+	switch (m) {
+	case HT_THP_ALWAYS:
+		return "always";
+	case HT_THP_MADVISE:
+		return "madvise";
+	case HT_THP_NEVER:
+		return "never";
+	case HT_THP_UNKNOWN:
+		break;
+	}
+	return "unsupported";
+}
+
+int ht_thp_env_read(struct ht_thp_env *env)
+{
+	char buf[128];
+	ssize_t n;
+	int fd, r;
+
+	env->mode = HT_THP_UNKNOWN;
+	fd = open(THP_ENABLED, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n > 0) {
+			buf[n] = '\0';
+			if (strstr(buf, "[always]"))
+				env->mode = HT_THP_ALWAYS;
+			else if (strstr(buf, "[madvise]"))
+				env->mode = HT_THP_MADVISE;
+			else if (strstr(buf, "[never]"))
+				env->mode = HT_THP_NEVER;
+		}
+	}
+	r = prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0);
+	env->prctl_disabled = r > 0;
+	return 0;
+}
+
+static uint64_t now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* Record why we stop; returns the errno-style code for the caller. */
+static int stop(struct ht_target *t, enum ht_reason why, int err, int ret)
+{
+	t->reason = why;
+	t->err = err;
+	return ret;
+}
+
+static int advise(struct ht_target *t, uint64_t start, uint64_t len,
+		  int advice)
+{
+	if (madvise((void *)(uintptr_t)start, len, advice) == 0)
+		return 0;
+	t->err = errno;
+	return -errno;
+}
+
+static int query(struct ht_target *t, struct ht_range_stat *st)
+{
+	st->start = t->start;
+	st->end = t->end;
+	return ht_smaps_query(0, st, 1);
+}
+
+/* Huge bytes now, or 0 when smaps cannot be read. */
+static uint64_t pmd_now(struct ht_target *t, struct ht_range_stat *st)
+{
+	if (query(t, st))
+		return 0;
+	return st->pmd;
+}
+
+static int do_collapse(struct ht_target *t)
+{
+	uint64_t len = t->end - t->start;
+	int ret;
+
+	ret = advise(t, t->start, len, MADV_COLLAPSE);
+	if (ret == -EAGAIN)	/* transient: a folio was locked or busy */
+		ret = advise(t, t->start, len, MADV_COLLAPSE);
+	return ret;
+}
+
+/* Bytes of [start, end) still in the page cache (mincore). */
+static uint64_t resident_bytes(const struct ht_target *t, long pagesz)
+{
+	size_t pages = (t->end - t->start) / pagesz, i;
+	uint64_t n = 0;
+	unsigned char *vec;
+
+	vec = malloc(pages);
+	if (!vec)
+		return 0;
+	if (mincore((void *)(uintptr_t)t->start, t->end - t->start, vec)) {
+		free(vec);
+		return 0;
+	}
+	for (i = 0; i < pages; i++)
+		n += vec[i] & 1;
+	free(vec);
+	return n * pagesz;
+}
+
+/*
+ * The page-cache route.  A PMD is installed at fault time only when the
+ * page table below it is empty and the folio is PMD-sized, so: mark the
+ * range VM_HUGEPAGE (readahead then allocates 2 MiB folios), zap our
+ * PTEs, and fault it back.  Only folios nobody maps and that are clean
+ * can be dropped; what stays small is reported, not forced.
+ */
+static int do_refault(struct ht_target *t, struct ht_range_stat *st)
+{
+	uint64_t len = t->end - t->start, a, left;
+	long pagesz = sysconf(_SC_PAGESIZE);
+	int ret;
+
+	/* Probe the populate advice on one mapped page: harmless. */
+	ret = advise(t, t->start, pagesz, MADV_POPULATE_READ);
+	if (ret == -EINVAL)
+		return stop(t, HT_R_NO_POPULATE, EINVAL, -EOPNOTSUPP);
+	if (ret)
+		return stop(t, HT_R_SYSCALL, t->err, ret);
+	ret = advise(t, t->start, len, MADV_HUGEPAGE);
+	if (ret)
+		return stop(t, HT_R_SYSCALL, t->err, ret);
+
+	/*
+	 * MADV_HUGEPAGE split the mapping at our range: smaps now speaks of
+	 * exactly these bytes.  Zapping drops private copies, so this is the
+	 * last look before it.
+	 */
+	ret = query(t, st);
+	if (ret)
+		return stop(t, HT_R_SYSCALL, -ret, ret);
+	if (st->anonymous)
+		return stop(t, HT_R_PRIVATE_PAGES, 0, -EPERM);
+
+	/*
+	 * Cheap first: if the cache already holds 2 MiB folios (an earlier
+	 * run, or another process), one fault per span maps each with a
+	 * PMD and nothing is evicted or read.
+	 */
+	ret = advise(t, t->start, len, MADV_DONTNEED);
+	if (ret)
+		return stop(t, HT_R_SYSCALL, t->err, ret);
+	for (a = t->start; a < t->end; a += HT_HPAGE_SIZE)
+		advise(t, a, pagesz, MADV_POPULATE_READ);
+	if (pmd_now(t, st) == len) {
+		t->route = HT_ROUTE_REMAP;
+		t->err = 0;
+		return 0;
+	}
+
+	t->route = HT_ROUTE_REFAULT;
+	ret = advise(t, t->start, len, MADV_DONTNEED);
+	if (ret)
+		return stop(t, HT_R_SYSCALL, t->err, ret);
+	ret = posix_fadvise(t->fd, (off_t)t->offset, (off_t)len,
+			    POSIX_FADV_DONTNEED);
+	if (ret)
+		t->err = ret;
+	left = resident_bytes(t, pagesz);
+	ret = advise(t, t->start, len, MADV_POPULATE_READ);
+	if (ret)
+		return stop(t, HT_R_SYSCALL, t->err, ret);
+	if (pmd_now(t, st) == len)
+		return 0;
+	/* Pages that survived the drop are mapped elsewhere or dirty. */
+	return stop(t, left ? HT_R_CACHE_BUSY : HT_R_NO_LARGE_FOLIOS, 0,
+		    -EAGAIN);
+}
+
+int ht_make_huge(struct ht_target *t, enum ht_strategy s,
+		 const struct ht_thp_env *env, bool dry_run)
+{
+	struct ht_range_stat *st;
+	uint64_t t0 = now_usec(), len = t->end - t->start;
+	struct statfs sfs;
+	int ret;
+
+	t->route = HT_ROUTE_NONE;
+	t->reason = HT_R_NONE;
+	t->err = 0;
+	t->pmd_before = t->pmd_after = 0;
+	t->tmpfs = false;
+	if (t->end <= t->start || ((t->start | t->end) & HT_HPAGE_MASK))
+		return stop(t, HT_R_NO_WHOLE_SPAN, EINVAL, -EINVAL);
+
+	/* struct ht_range_stat carries a PATH_MAX path: not on the stack. */
+	st = malloc(sizeof(*st));
+	if (!st)
+		return stop(t, HT_R_SYSCALL, ENOMEM, -ENOMEM);
+	ret = query(t, st);
+	if (ret) {
+		ret = stop(t, HT_R_SYSCALL, -ret, ret);
+		goto out;
+	}
+	t->pmd_before = st->pmd;
+	if (st->covered != len || !st->one_file || st->offset != t->offset) {
+		ret = stop(t, HT_R_NOT_FILE, 0, -EPERM);
+		goto out;
+	}
+	if (st->pmd == len) {
+		t->route = HT_ROUTE_ALREADY;
+		ret = 0;
+		goto out;
+	}
+	if (env->mode == HT_THP_NEVER || env->mode == HT_THP_UNKNOWN) {
+		ret = stop(t, HT_R_THP_NEVER, 0, -EPERM);
+		goto out;
+	}
+	if (env->prctl_disabled) {
+		ret = stop(t, HT_R_PRCTL, 0, -EPERM);
+		goto out;
+	}
+	if (st->vmflags_or & HT_VM_NH) {
+		ret = stop(t, HT_R_NOHUGEPAGE, 0, -EPERM);
+		goto out;
+	}
+	if (st->anonymous) {
+		ret = stop(t, HT_R_PRIVATE_PAGES, 0, -EPERM);
+		goto out;
+	}
+	if (fstatfs(t->fd, &sfs) == 0)
+		t->tmpfs = sfs.f_type == TMPFS_MAGIC;
+	if (dry_run || s == HT_STRATEGY_NONE) {
+		ret = stop(t, dry_run ? HT_R_DRY_RUN : HT_R_STRATEGY_NONE, 0,
+			   -ECANCELED);
+		goto out;
+	}
+
+	if (s == HT_STRATEGY_AUTO || s == HT_STRATEGY_COLLAPSE) {
+		t->route = HT_ROUTE_COLLAPSE;
+		ret = do_collapse(t);
+		if (ret == 0 && pmd_now(t, st) == len) {
+			t->err = 0;
+			goto out;
+		}
+		/*
+		 * EINVAL: this kernel cannot collapse this file (no
+		 * CONFIG_READ_ONLY_THP_FOR_FS, or no MADV_COLLAPSE at all).
+		 */
+		if (s == HT_STRATEGY_COLLAPSE || t->tmpfs) {
+			ret = stop(t, ret == -EINVAL ? HT_R_NO_COLLAPSE :
+				   ret ? HT_R_SYSCALL : HT_R_PARTIAL,
+				   t->err, ret == -EINVAL ? -EOPNOTSUPP :
+				   ret ? ret : -EAGAIN);
+			goto out;
+		}
+	}
+	if (t->tmpfs) {
+		ret = stop(t, HT_R_TMPFS_REFAULT, 0, -EOPNOTSUPP);
+		goto out;
+	}
+	ret = do_refault(t, st);
+out:
+	t->pmd_after = t->route == HT_ROUTE_NONE ? t->pmd_before :
+		       pmd_now(t, st);
+	if (ret == 0 && t->pmd_after != len)
+		ret = stop(t, HT_R_PARTIAL, 0, -EAGAIN);
+	else if (ret == -EAGAIN && t->reason == HT_R_NONE)
+		t->reason = HT_R_PARTIAL;
+	free(st);
+	t->usec = now_usec() - t0;
+	return ret;
+}

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * text_collapse.h - the kernel routes that put a live file mapping's
+ * eligible 2 MiB spans on huge pages, and the checks that say when not to.
+ *
+ * Routes, tried in this order by the auto strategy:
+ *   collapse  MADV_COLLAPSE: tmpfs, or regular files on kernels built
+ *             with CONFIG_READ_ONLY_THP_FOR_FS;
+ *   refault   MADV_HUGEPAGE, zap the PTEs, drop the small page-cache
+ *             folios, MADV_POPULATE_READ: filesystems with large folios
+ *             (ext4 since 6.16, xfs since 5.18).  When the page cache
+ *             already holds 2 MiB folios the drop is skipped ("remap").
+ * Knows nothing of ELF or of printing.
+ */
+#ifndef HT_TEXT_COLLAPSE_H
+#define HT_TEXT_COLLAPSE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "reason.h"
+
+enum ht_strategy {
+	HT_STRATEGY_AUTO = 0,
+	HT_STRATEGY_COLLAPSE,
+	HT_STRATEGY_REFAULT,
+	HT_STRATEGY_NONE,
+};
+
+enum ht_route {
+	HT_ROUTE_NONE = 0,	/* nothing ran */
+	HT_ROUTE_ALREADY,	/* was PMD-mapped already */
+	HT_ROUTE_COLLAPSE,	/* MADV_COLLAPSE */
+	HT_ROUTE_REMAP,		/* cache was huge: zap and refault only */
+	HT_ROUTE_REFAULT,	/* drop small folios and refault */
+};
+
+enum ht_thp_mode {
+	HT_THP_UNKNOWN = 0,	/* no THP in this kernel */
+	HT_THP_ALWAYS,
+	HT_THP_MADVISE,
+	HT_THP_NEVER,
+};
+
+/* What the kernel and the process say about huge pages, read once. */
+struct ht_thp_env {
+	enum ht_thp_mode mode;
+	bool prctl_disabled;	/* prctl(PR_GET_THP_DISABLE) */
+};
+
+/* One run of whole 2 MiB spans of a live mapping in this process. */
+struct ht_target {
+	/* set by the caller */
+	uint64_t start, end;	/* 2 MiB aligned */
+	uint64_t offset;	/* file offset mapped at @start */
+	int fd;			/* the mapped file, read-only */
+	/* set by ht_make_huge() */
+	enum ht_route route;
+	enum ht_reason reason;	/* HT_R_NONE when all of it is huge */
+	int err;		/* errno of a failed call, else 0 */
+	bool tmpfs;		/* the file lives on tmpfs */
+	uint64_t pmd_before;	/* bytes PMD-mapped before / after */
+	uint64_t pmd_after;
+	uint64_t usec;		/* time spent */
+};
+
+/* ht_strategy_parse - "auto", "collapse", "refault", "none" -> @out.
+ * Returns 0, or -EINVAL for anything else (@out untouched). */
+int ht_strategy_parse(const char *s, enum ht_strategy *out);
+/* ht_strategy_name - the name ht_strategy_parse() accepts.  Never NULL. */
+const char *ht_strategy_name(enum ht_strategy s);
+/* ht_route_name - "already", "collapse", ...  Never NULL. */
+const char *ht_route_name(enum ht_route r);
+/* ht_thp_mode_name - "always", "madvise", "never", "unsupported". */
+const char *ht_thp_mode_name(enum ht_thp_mode m);
+
+/*
+ * ht_thp_env_read - read the THP mode from sysfs and the process's
+ * PR_GET_THP_DISABLE into @env.  Returns 0; a missing sysfs file leaves
+ * HT_THP_UNKNOWN, which ht_make_huge() treats as "no huge pages".
+ */
+int ht_thp_env_read(struct ht_thp_env *env);
+
+/*
+ * ht_make_huge - put the spans of @t on huge pages with strategy @s, or,
+ * with @dry_run, only check and measure.  Never leaves a mapping
+ * unusable: at worst pages are faulted back in as they were.  Ranges
+ * holding private (anonymous) pages, marked MADV_NOHUGEPAGE, or in a
+ * process or system where THP is off are left alone.
+ *
+ * Returns 0 when the whole range is PMD-mapped afterwards (verified in
+ * /proc/self/smaps); otherwise a negative errno: -EPERM (policy says no
+ * or the range is unsafe), -ECANCELED (strategy none or @dry_run),
+ * -EOPNOTSUPP (no route works here), -EAGAIN (a route ran, only part is
+ * huge), -EINVAL (bad range) or another -errno.  In every case
+ * @t->reason, @t->route, @t->err and the byte counts say what happened.
+ */
+int ht_make_huge(struct ht_target *t, enum ht_strategy s,
+		 const struct ht_thp_env *env, bool dry_run);
+
+#endif /* HT_TEXT_COLLAPSE_H */
