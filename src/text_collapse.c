@@ -227,12 +227,17 @@ static int do_refault(struct ht_target *t, struct ht_range_stat *st)
 	ret = advise(t, t->start, len, MADV_DONTNEED);
 	if (ret)
 		return stop(t, HT_R_SYSCALL, t->err, ret);
-	for (a = t->start; a < t->end; a += HT_HPAGE_SIZE)
-		advise(t, a, pagesz, MADV_POPULATE_READ);
-	if (pmd_now(t, st) == len) {
-		t->route = HT_ROUTE_REMAP;
-		t->err = 0;
-		return 0;
+	/* The first span tells whether the rest is worth probing. */
+	advise(t, t->start, pagesz, MADV_POPULATE_READ);
+	if (pmd_now(t, st) == HT_HPAGE_SIZE || len == HT_HPAGE_SIZE) {
+		for (a = t->start + HT_HPAGE_SIZE; a < t->end;
+		     a += HT_HPAGE_SIZE)
+			advise(t, a, pagesz, MADV_POPULATE_READ);
+		if (pmd_now(t, st) == len) {
+			t->route = HT_ROUTE_REMAP;
+			t->err = 0;
+			return 0;
+		}
 	}
 
 	t->route = HT_ROUTE_REFAULT;

@@ -1,0 +1,107 @@
+#!/bin/sh
+# The launcher's contract: env(1)-style exit statuses, one-line errors,
+# LD_PRELOAD prepended, options after PROGRAM left to PROGRAM, status
+# and signals passed through, --no-inherit, static programs, reports.
+. "$HT_SRCDIR/tests/integration/lib.sh"
+scratch
+
+# status WANT CMD...: run CMD, check its exit status.
+status() {
+	want=$1
+	shift
+	set +e
+	"$@" > "$T/out" 2> "$T/err"
+	got=$?
+	set -e
+	[ "$got" -eq "$want" ] || fail "'$*' exited $got, want $want"
+}
+
+# one_line_error: stderr is exactly one line naming hugetext.
+one_line_error() {
+	[ "$(wc -l < "$T/err")" -eq 1 ] || fail "stderr not one line: $(cat "$T/err")"
+	grep -q '^hugetext: ' "$T/err" || fail "error not prefixed: $(cat "$T/err")"
+}
+
+status 127 "$HT" "$T/no-such-program"
+one_line_error
+status 127 "$HT" no-such-program-in-path-xyz
+one_line_error
+printf 'not a program\n' > "$T/plain.txt"
+chmod -x "$T/plain.txt"
+status 126 "$HT" "$T/plain.txt"
+one_line_error
+status 126 "$HT" "$T"
+one_line_error
+ok "127 for missing, 126 for not executable"
+
+status 125 "$HT" --no-such-option /bin/true
+one_line_error
+grep -q -- '--help' "$T/err" || fail "no hint to --help"
+status 125 "$HT" -q /bin/true
+one_line_error
+status 125 "$HT" --strategy=fast /bin/true
+one_line_error
+status 125 "$HT" --strategy
+one_line_error
+status 125 "$HT"
+one_line_error
+status 125 env HUGETEXT_LIBRARY=/nonexistent/libhugetext.so "$HT" /bin/true
+one_line_error
+ok "125 with one line for hugetext's own errors"
+
+status 0 "$HT" --help
+grep -q '^Usage: hugetext' "$T/out" || fail "--help has no usage"
+status 0 "$HT" -V
+grep -q '^hugetext [0-9]' "$T/out" || fail "--version output"
+ok "--help and --version"
+
+# Status and signals pass through (exec: the program is the process).
+status 42 "$HT" "$PROGS/bigtext" -x 42
+status 143 "$HT" "$PROGS/bigtext" -k 15
+ok "exit status and signal pass through"
+
+# Options after PROGRAM belong to it; -- ends hugetext's options.
+status 0 "$HT" -- sh -c 'echo "$0 $1"' -v -n
+[ "$(cat "$T/out")" = "-v -n" ] || fail "arguments after PROGRAM: $(cat "$T/out")"
+status 0 "$HT" sh -c 'echo "$1"' x --verbose
+[ "$(cat "$T/out")" = "--verbose" ] || fail "options after PROGRAM parsed"
+ok "options after PROGRAM are PROGRAM's"
+
+# LD_PRELOAD: prepended, never overwritten.
+other=$(ldd /bin/sh | awk '/libc\.so/ { print $3 }')
+status 0 env LD_PRELOAD="$other" "$HT" sh -c 'echo "$LD_PRELOAD"'
+[ "$(cat "$T/out")" = "$LIB:$other" ] ||
+	fail "LD_PRELOAD is '$(cat "$T/out")', want '$LIB:$other'"
+status 0 "$HT" sh -c 'echo "$LD_PRELOAD"'
+[ "$(cat "$T/out")" = "$LIB" ] || fail "LD_PRELOAD '$(cat "$T/out")'"
+status 0 "$HT" --no-inherit sh -c 'echo "[$LD_PRELOAD]"'
+[ "$(cat "$T/out")" = "[]" ] || fail "--no-inherit left '$(cat "$T/out")'"
+status 0 env LD_PRELOAD="$other" "$HT" --no-inherit sh -c 'echo "$LD_PRELOAD"'
+[ "$(cat "$T/out")" = "$other" ] || fail "--no-inherit dropped others"
+ok "LD_PRELOAD prepended; --no-inherit removes only libhugetext"
+
+# The library prints nothing unless asked.
+status 0 "$HT" "$PROGS/bigtext"
+[ ! -s "$T/err" ] || fail "silent run printed: $(cat "$T/err")"
+ok "silent without --verbose"
+
+# A static program: one line saying so, and it runs unchanged.
+"$PROGS/bigtext-static" > "$T/static.plain"
+status 0 "$HT" "$PROGS/bigtext-static"
+cmp -s "$T/out" "$T/static.plain" || fail "static program output differs"
+one_line_error
+grep -q 'statically linked' "$T/err" || fail "no static warning"
+ok "static program: warned, ran unchanged"
+
+# --report: one JSON line per process, appended, forks included.
+status 0 "$HT" -r "$T/r.json" sh -c "'$PROGS/bigtext' >/dev/null; /bin/true"
+[ "$(wc -l < "$T/r.json")" -eq 3 ] ||
+	fail "want 3 report lines (sh, bigtext, true): $(cat "$T/r.json")"
+status 0 "$HT" -r "$T/r.json" /bin/true
+[ "$(wc -l < "$T/r.json")" -eq 4 ] || fail "report not appended"
+if command -v python3 > /dev/null; then
+	python3 -c 'import json, sys
+for line in open(sys.argv[1]):
+	json.loads(line)' "$T/r.json" || fail "report is not JSON lines"
+fi
+ok "report: one JSON object per process, appended"

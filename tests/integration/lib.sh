@@ -1,0 +1,99 @@
+# lib.sh - shared helpers for the integration tests (sourced).
+# The tests run real programs under hugetext and read the truth from
+# the program's own /proc/PID/smaps (FilePmdMapped, ShmemPmdMapped).
+set -eu
+
+B=${HT_BUILDDIR:?run under make check}
+HT=$B/hugetext
+LIB=$B/.libs/libhugetext.so
+PROGS=$B/tests/progs
+MIB=1048576
+
+fail() {
+	echo "FAIL: $*"
+	exit 1
+}
+
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+ok() {
+	echo "ok: $*"
+}
+
+# A scratch directory on the build tree's filesystem (the repo's: ext4
+# here), removed at exit.
+scratch() {
+	T=$(mktemp -d "$B/tests/tmp.XXXXXX")
+	trap 'rm -rf "$T" ${SHM:+"$SHM"}' EXIT
+}
+
+# A scratch directory on tmpfs, for the collapse route.
+scratch_shm() {
+	SHM=$(mktemp -d /dev/shm/hugetext-test.XXXXXX) ||
+		skip "no writable tmpfs at /dev/shm"
+	cp /bin/true "$SHM/true" && "$SHM/true" ||
+		skip "/dev/shm does not allow executing programs (noexec)"
+}
+
+# copy_small SRC DST: a copy whose page cache holds only 4 KiB folios,
+# written with 4 KiB writes and flushed, so no huge folio exists yet.
+copy_small() {
+	rm -f "$2"
+	dd if="$1" of="$2" bs=4096 status=none
+	chmod +x "$2"
+	sync "$2" 2>/dev/null || sync
+}
+
+# pmd_kb SMAPS PATH: kB PMD-mapped (file + shmem) in mappings of PATH.
+pmd_kb() {
+	awk -v p="$2" '
+	/^[0-9a-f]+-[0-9a-f]+ / { cur = ($6 == p) }
+	cur && /^(FilePmdMapped|ShmemPmdMapped):/ { s += $2 }
+	END { print s + 0 }' "$1"
+}
+
+# eligible_kb ELF: kB of whole 2 MiB spans in executable PT_LOADs, for a
+# binary loaded at a 2 MiB-aligned base (p_align 2 MiB or non-PIE).
+eligible_kb() {
+	readelf -lW "$1" |
+	awk '$1 == "LOAD" && ($7 ~ /E/ || $8 == "E") { print $3, $5 }' |
+	{
+		t=0
+		h=2097152
+		while read -r v f; do
+			s=$(( (v + h - 1) / h * h ))
+			e=$(( (v + f) / h * h ))
+			[ "$e" -le "$s" ] || t=$((t + (e - s) / 1024))
+		done
+		echo "$t"
+	}
+}
+
+# at_least ACTUAL_KB EXPECTED_KB PERCENT WHAT
+at_least() {
+	[ "$2" -gt 0 ] || fail "$4: nothing eligible (expected some)"
+	if [ $(($1 * 100)) -lt $(($2 * $3)) ]; then
+		fail "$4: $1 kB PMD-mapped, want >= $3% of $2 kB"
+	fi
+	ok "$4: $1 of $2 kB PMD-mapped"
+}
+
+# json_objects FILE: one line per object of every report in FILE.
+json_objects() {
+	sed 's/{"path":/\n&/g' "$1" | grep '^{"path":'
+}
+
+# json_field LINE KEY: the first value of KEY in LINE (numbers, strings).
+json_field() {
+	printf '%s\n' "$1" | sed -n "s/.*\"$2\":\"\{0,1\}\([^,\"}]*\).*/\1/p" |
+		head -n 1
+}
+
+# route_of REPORT PATH: the route of PATH's first segment in REPORT.
+route_of() {
+	json_field "$(json_objects "$1" | grep -F "{\"path\":\"$2\"" |
+		tail -n 1)" route
+}

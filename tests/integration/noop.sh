@@ -1,0 +1,61 @@
+#!/bin/sh
+# What says "no": nothing to do, disabled, a bad setting, THP disabled
+# for the process by prctl.  The program always runs unchanged.
+. "$HT_SRCDIR/tests/integration/lib.sh"
+scratch
+
+out=$(LD_PRELOAD=$LIB /bin/echo hello 2>&1)
+[ "$out" = hello ] || fail "preloaded echo printed '$out'"
+ok "nothing eligible: silent, unchanged"
+
+P=$T/bigtext
+copy_small "$PROGS/bigtext" "$P"
+"$P" > "$T/plain.out"
+
+HUGETEXT_DISABLE=1 "$HT" -v "$P" -s "$T/d.smaps" > "$T/d.out" 2> "$T/d.err"
+[ "$(pmd_kb "$T/d.smaps" "$P")" -eq 0 ] || fail "HUGETEXT_DISABLE ignored"
+[ ! -s "$T/d.err" ] || fail "disabled library printed: $(cat "$T/d.err")"
+ok "HUGETEXT_DISABLE=1 does nothing"
+
+HUGETEXT_STRATEGY=fast HUGETEXT_VERBOSE=1 LD_PRELOAD=$LIB \
+	"$P" -s "$T/b.smaps" > "$T/b.out" 2> "$T/b.err"
+[ "$(pmd_kb "$T/b.smaps" "$P")" -eq 0 ] || fail "bad strategy acted"
+grep -q 'HUGETEXT_STRATEGY=fast is not valid' "$T/b.err" ||
+	fail "bad setting not reported: $(cat "$T/b.err")"
+cmp -s "$T/plain.out" "$T/b.out" || fail "output differs"
+ok "a bad setting: reported when verbose, nothing done"
+
+# prctl(PR_SET_THP_DISABLE) is inherited across exec; respect it.
+if command -v perl > /dev/null; then
+	perl -e 'syscall(157, 41, 1, 0, 0, 0) == 0 or die "prctl: $!";
+		exec @ARGV or die' "$HT" -r "$T/p.json" "$P" \
+		-s "$T/p.smaps" > "$T/p.out"
+	[ "$(pmd_kb "$T/p.smaps" "$P")" -eq 0 ] || fail "prctl ignored"
+	grep -q '"reason":"thp-disabled-prctl"' "$T/p.json" ||
+		fail "prctl reason missing: $(cat "$T/p.json")"
+	cmp -s "$T/plain.out" "$T/p.out" || fail "output differs"
+	ok "PR_SET_THP_DISABLE respected"
+else
+	echo "note: perl missing, prctl case not run"
+fi
+
+# Text relocations: the object is left alone.
+if [ -x "$PROGS/textrel" ]; then
+	"$PROGS/textrel" > "$T/tr.plain"
+	"$HT" -r "$T/tr.json" "$PROGS/textrel" > "$T/tr.out"
+	cmp -s "$T/tr.plain" "$T/tr.out" || fail "textrel output differs"
+	grep -q '"reason":"textrel"' "$T/tr.json" ||
+		fail "textrel not reported: $(cat "$T/tr.json")"
+	ok "text relocations: left alone, reported"
+fi
+
+# A private copy of a text page (a debugger's breakpoint, a patcher):
+# the range is left alone, and the program runs unchanged.
+"$PROGS/poked" -s "$T/k.plain.smaps" > "$T/k.plain"
+grep -A 20 "$PROGS/poked\$" "$T/k.plain.smaps" | grep -q '^Anonymous: *[1-9]' ||
+	fail "libpoke left no private page in the text"
+"$HT" -r "$T/k.json" "$PROGS/poked" -s "$T/k.smaps" > "$T/k.out"
+cmp -s "$T/k.plain" "$T/k.out" || fail "poked output differs"
+grep -q '"reason":"private-pages"' "$T/k.json" ||
+	fail "private pages not reported: $(cat "$T/k.json")"
+ok "a range holding private pages: left alone, reported"

@@ -1,0 +1,56 @@
+#!/bin/sh
+# The page-cache (refault) route on the build tree's filesystem (ext4):
+# from small folios to PMD-mapped text, same output and status, and the
+# huge page cache is shared with later plain runs.
+. "$HT_SRCDIR/tests/integration/lib.sh"
+scratch
+
+fs=$(stat -f -c %T "$B")
+case $fs in
+ext2/ext3|ext4|xfs) ;;
+*) skip "build tree is on $fs: no large-folio filesystem for refault" ;;
+esac
+
+P=$T/bigtext
+copy_small "$PROGS/bigtext" "$P"
+want=$(eligible_kb "$P")
+
+"$P" -r 2 -s "$T/plain.smaps" > "$T/plain.out"
+plain=$(pmd_kb "$T/plain.smaps" "$P")
+[ "$plain" -eq 0 ] || fail "plain run from small folios: $plain kB PMD"
+ok "plain run: 0 kB PMD-mapped"
+
+# --dry-run and --strategy=none change nothing.
+"$HT" --dry-run -r "$T/dry.json" "$P" -r 2 -s "$T/dry.smaps" > "$T/dry.out"
+[ "$(pmd_kb "$T/dry.smaps" "$P")" -eq 0 ] || fail "--dry-run changed pages"
+grep -q '"reason":"dry-run"' "$T/dry.json" || fail "dry run not reported"
+"$HT" -s none "$P" -r 2 -s "$T/none.smaps" > "$T/none.out"
+[ "$(pmd_kb "$T/none.smaps" "$P")" -eq 0 ] || fail "strategy none changed pages"
+cmp -s "$T/plain.out" "$T/dry.out" && cmp -s "$T/plain.out" "$T/none.out" ||
+	fail "output differs under --dry-run/none"
+ok "--dry-run and --strategy=none leave 0 kB PMD-mapped"
+
+set +e
+"$HT" -v -r "$T/r.json" "$P" -r 2 -x 7 -s "$T/ht.smaps" > "$T/ht.out" \
+	2> "$T/ht.err"
+st=$?
+set -e
+[ "$st" -eq 7 ] || fail "exit status $st under hugetext, want 7"
+cmp -s "$T/plain.out" "$T/ht.out" || fail "output differs under hugetext"
+at_least "$(pmd_kb "$T/ht.smaps" "$P")" "$want" 99 "refault run"
+[ "$(route_of "$T/r.json" "$P")" = refault ] ||
+	fail "route not refault: $(cat "$T/r.json")"
+grep -q "$P: text .* via refault" "$T/ht.err" || fail "no verbose line"
+
+# A later start finds the page cache huge: nothing evicted or re-read.
+"$HT" -r "$T/r2.json" "$P" -s "$T/ht2.smaps" > /dev/null
+at_least "$(pmd_kb "$T/ht2.smaps" "$P")" "$want" 99 "second start"
+r=$(route_of "$T/r2.json" "$P")
+case $r in
+remap|already) ok "second start used route $r" ;;
+*) fail "second start route $r, want remap or already" ;;
+esac
+
+# Page-cache sharing: a plain run now gets huge mappings on fault.
+"$P" -s "$T/after.smaps" > /dev/null
+at_least "$(pmd_kb "$T/after.smaps" "$P")" "$want" 99 "plain run after"
