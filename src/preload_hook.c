@@ -36,7 +36,9 @@
 
 struct state {
 	struct ht_config cfg;
+	struct ht_policy pol;
 	struct ht_run run;
+	bool want_all;		/* reporting: keep objects without spans */
 	size_t cap;
 	uint64_t pagesz;
 	uintptr_t vdso;
@@ -122,7 +124,7 @@ static struct ht_object *new_object(struct state *s)
 	struct ht_run *r = &s->run;
 
 	if (r->nobj == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
+		size_t cap = s->cap ? s->cap * 2 : 8;
 		struct ht_object *o = realloc(r->obj, cap * sizeof(*o));
 
 		if (!o)
@@ -130,63 +132,7 @@ static struct ht_object *new_object(struct state *s)
 		r->obj = o;
 		s->cap = cap;
 	}
-	memset(&r->obj[r->nobj], 0, sizeof(r->obj[0]));
 	return &r->obj[r->nobj++];
-}
-
-static int collect_one(struct dl_phdr_info *info, size_t size, void *arg)
-{
-	struct state *s = arg;
-	struct ht_object *o = NULL;
-	uint64_t text = 0;
-	int i;
-
-	(void)size;
-	/* The vDSO has no file; this library holds no 2 MiB of text. */
-	if ((uintptr_t)info->dlpi_phdr - s->vdso < 4 * s->pagesz)
-		return 0;
-	for (i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		uint64_t a = info->dlpi_addr + ph->p_vaddr;
-
-		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X) &&
-		    s->self - a < ph->p_memsz)
-			return 0;
-	}
-	for (i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		struct ht_part *p;
-
-		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
-			continue;
-		text += ph->p_filesz;
-		if (!o) {
-			o = new_object(s);
-			if (!o)
-				return 1;
-			snprintf(o->path, sizeof(o->path), "%s",
-				 info->dlpi_name[0] ? info->dlpi_name :
-				 "(main program)");
-		}
-		if (o->nparts == HT_ELF_MAX_EXEC)
-			continue;
-		p = &o->parts[o->nparts++];
-		p->span_reason = ht_spans_page_range(
-			info->dlpi_addr + ph->p_vaddr, ph->p_filesz,
-			ph->p_offset, s->pagesz, &p->spans);
-		p->vaddr = (info->dlpi_addr + ph->p_vaddr) & ~(s->pagesz - 1);
-		p->offset = ph->p_offset & ~(s->pagesz - 1);
-		p->len = p->spans.head + ht_spans_bytes(&p->spans) +
-			 p->spans.tail;
-	}
-	if (o)
-		o->text_bytes = text;
-	return 0;
-}
-
-static void collect_objects(struct state *s)
-{
-	dl_iterate_phdr(collect_one, s);
 }
 
 static bool has_spans(const struct ht_object *o)
@@ -197,6 +143,71 @@ static bool has_spans(const struct ht_object *o)
 		if (o->parts[i].span_reason == HT_R_NONE)
 			return true;
 	return false;
+}
+
+/*
+ * Called by ld.so for each loaded object.  Works from the program
+ * headers in memory alone; objects without a whole 2 MiB span cost no
+ * allocation unless they are to be reported.
+ */
+static int collect_one(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct state *s = arg;
+	struct ht_object o, *slot;
+	int i;
+
+	(void)size;
+	/* The vDSO has no file; this library holds no 2 MiB of text. */
+	if ((uintptr_t)info->dlpi_phdr - s->vdso < 4 * s->pagesz)
+		return 0;
+	memset(&o, 0, sizeof(o));
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uint64_t a = info->dlpi_addr + ph->p_vaddr;
+		struct ht_part *p;
+
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+			continue;
+		if (s->self - a < ph->p_memsz)
+			return 0;
+		o.text_bytes += ph->p_filesz;
+		if (o.nparts == HT_ELF_MAX_EXEC)
+			continue;
+		p = &o.parts[o.nparts++];
+		p->span_reason = ht_spans_page_range(a, ph->p_filesz,
+						     ph->p_offset, s->pagesz,
+						     &p->spans);
+		p->vaddr = a & ~(s->pagesz - 1);
+		p->offset = ph->p_offset & ~(s->pagesz - 1);
+		p->len = p->spans.head + ht_spans_bytes(&p->spans) +
+			 p->spans.tail;
+	}
+	if (!o.nparts || (!s->want_all && !has_spans(&o)))
+		return 0;
+	o.path = strdup(info->dlpi_name[0] ? info->dlpi_name :
+			"(main program)");
+	slot = o.path ? new_object(s) : NULL;
+	if (!slot) {
+		free(o.path);
+		return 1;
+	}
+	*slot = o;
+	return 0;
+}
+
+static void collect_objects(struct state *s)
+{
+	dl_iterate_phdr(collect_one, s);
+}
+
+static void set_path(struct ht_object *o, const char *path)
+{
+	char *p = strdup(path);
+
+	if (p) {
+		free(o->path);
+		o->path = p;
+	}
 }
 
 static void object_fail(struct ht_object *o, enum ht_reason why,
@@ -221,7 +232,7 @@ static int open_mapped(struct ht_object *o, const struct ht_range_stat *st)
 		object_fail(o, HT_R_NOT_FILE, NULL);
 		return -1;
 	}
-	snprintf(o->path, sizeof(o->path), "%s", st->path);
+	set_path(o, st->path);
 	if (len > sl && !strcmp(st->path + len - sl, DELETED_SUFFIX)) {
 		object_fail(o, HT_R_FILE_CHANGED, "file was deleted or "
 			    "replaced after it was loaded");
@@ -257,28 +268,24 @@ static bool elf_matches(const struct ht_object *o,
 	return true;
 }
 
-/* One object with spans: check its file, then run the routes. */
-static void process_object(struct state *s, struct ht_object *o)
+/*
+ * One object with spans: check its file, then run the routes.  @pre
+ * holds a fresh smaps query per part (same order as o->parts).
+ */
+static void process_object(struct state *s, struct ht_object *o,
+			   const struct ht_range_stat *pre)
 {
-	struct ht_range_stat *st;
 	struct ht_elf_info *e;
 	char err[HT_ELF_ERRLEN];
 	size_t i, first = 0;
 	int fd;
 
-	st = malloc(sizeof(*st));
 	e = malloc(sizeof(*e));
-	if (!st || !e)
-		goto out;
+	if (!e)
+		return;
 	while (o->parts[first].span_reason != HT_R_NONE)
 		first++;
-	st->start = o->parts[first].spans.start;
-	st->end = o->parts[first].spans.end;
-	if (ht_smaps_query(0, st, 1)) {
-		object_fail(o, HT_R_SYSCALL, "cannot read /proc/self/smaps");
-		goto out;
-	}
-	fd = open_mapped(o, st);
+	fd = open_mapped(o, &pre[first]);
 	if (fd < 0)
 		goto out;
 	if (ht_elf_read_fd(fd, o->path, e, err, sizeof(err))) {
@@ -298,24 +305,43 @@ static void process_object(struct state *s, struct ht_object *o)
 			p->target.end = p->spans.end;
 			p->target.offset = p->spans.offset;
 			p->target.fd = fd;
-			ht_make_huge(&p->target, s->cfg.strategy,
-				     &s->run.thp, s->cfg.dry_run);
+			ht_make_huge(&p->target, &pre[i], &s->pol);
 			p->attempted = true;
 		}
 	}
 	close(fd);
 out:
-	free(st);
 	free(e);
 }
 
+/* One smaps pass for every part of every object, then the objects. */
 static void make_huge(struct state *s)
 {
-	size_t i;
+	struct ht_range_stat *pre;
+	size_t i, j, n = 0;
 
 	for (i = 0; i < s->run.nobj; i++)
-		if (has_spans(&s->run.obj[i]))
-			process_object(s, &s->run.obj[i]);
+		n += s->run.obj[i].nparts;
+	if (!n)
+		return;
+	pre = calloc(n, sizeof(*pre));
+	if (!pre)
+		return;
+	for (i = 0, n = 0; i < s->run.nobj; i++)
+		for (j = 0; j < s->run.obj[i].nparts; j++, n++) {
+			pre[n].start = s->run.obj[i].parts[j].spans.start;
+			pre[n].end = s->run.obj[i].parts[j].spans.end;
+		}
+	if (ht_smaps_query(0, pre, n) == 0) {
+		for (i = 0, n = 0; i < s->run.nobj; i++) {
+			struct ht_object *o = &s->run.obj[i];
+
+			if (has_spans(o))
+				process_object(s, o, &pre[n]);
+			n += o->nparts;
+		}
+	}
+	free(pre);
 }
 
 /* The main program's name, for objects nothing else named. */
@@ -329,8 +355,7 @@ static void name_main(struct state *s)
 	n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
 	if (n > 0) {
 		buf[n] = '\0';
-		snprintf(s->run.obj[0].path, sizeof(s->run.obj[0].path), "%s",
-			 buf);
+		set_path(&s->run.obj[0], buf);
 	}
 }
 
@@ -358,6 +383,15 @@ static void report(struct state *s)
 	}
 }
 
+static void free_run(struct state *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->run.nobj; i++)
+		free(s->run.obj[i].path);
+	free(s->run.obj);
+}
+
 __attribute__((constructor)) static void hugetext_init(void)
 {
 	int saved_errno = errno;
@@ -374,18 +408,23 @@ __attribute__((constructor)) static void hugetext_init(void)
 	stop_inheritance(&s);
 	if (s.cfg.disabled)
 		goto out;
+	s.want_all = s.cfg.verbose || s.cfg.report_path;
 	s.pagesz = (uint64_t)sysconf(_SC_PAGESIZE);
 	s.vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR);
 	s.self = (uintptr_t)hugetext_init;
-	s.run.pid = getpid();
-	s.run.strategy = s.cfg.strategy;
-	s.run.dry_run = s.cfg.dry_run;
-	ht_thp_env_read(&s.run.thp);
 	collect_objects(&s);
+	/* Nothing to do and nothing to say: the common case, kept cheap. */
+	if (!s.run.nobj)
+		goto out;
+	s.run.pid = getpid();
+	s.pol.strategy = s.run.strategy = s.cfg.strategy;
+	s.pol.dry_run = s.run.dry_run = s.cfg.dry_run;
+	ht_thp_env_read(&s.pol.thp);
+	s.run.thp = s.pol.thp;
 	make_huge(&s);
 	s.run.usec = now_usec() - t0;
 	report(&s);
-	free(s.run.obj);
+	free_run(&s);
 out:
 	errno = saved_errno;
 }

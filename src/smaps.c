@@ -2,7 +2,10 @@
 /* smaps.c - /proc/PID/smaps parser; see smaps.h. */
 #include <errno.h>
 #include <inttypes.h>
+#include <fcntl.h>
 #include <stddef.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -219,4 +222,75 @@ int ht_smaps_query(pid_t pid, struct ht_range_stat *q, size_t n)
 	for (i = 0; i < n; i++)
 		ht_range_stat_reset(&q[i]);
 	return ht_smaps_walk(pid, query_cb, &qs);
+}
+
+/*
+ * PAGEMAP_SCAN's ABI (include/uapi/linux/fs.h, 6.7), spelled out here
+ * because the build machine's headers may predate it.
+ */
+struct ht_page_region {
+	uint64_t start, end, categories;
+};
+
+struct ht_pm_scan_arg {
+	uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages;
+	uint64_t category_inverted, category_mask, category_anyof_mask;
+	uint64_t return_mask;
+};
+
+#define HT_PAGEMAP_SCAN		_IOWR('f', 16, struct ht_pm_scan_arg)
+#define HT_PAGE_IS_FILE		(1u << 2)
+#define HT_PAGE_IS_PRESENT	(1u << 3)
+#define HT_PAGE_IS_HUGE		(1u << 6)
+
+/* Sum the bytes of [start, end) whose categories match. */
+static int scan(int fd, uint64_t start, uint64_t end, uint64_t inverted,
+		uint64_t mask, uint64_t *out)
+{
+	struct ht_page_region vec[32];
+	struct ht_pm_scan_arg arg;
+	uint64_t sum = 0;
+
+	while (start < end) {
+		long n, i;
+
+		memset(&arg, 0, sizeof(arg));
+		arg.size = sizeof(arg);
+		arg.start = start;
+		arg.end = end;
+		arg.vec = (uint64_t)(uintptr_t)vec;
+		arg.vec_len = sizeof(vec) / sizeof(*vec);
+		arg.category_inverted = inverted;
+		arg.category_mask = mask;
+		arg.return_mask = mask;
+		n = ioctl(fd, HT_PAGEMAP_SCAN, &arg);
+		if (n < 0)
+			return errno == ENOTTY || errno == EINVAL ?
+			       -EOPNOTSUPP : -errno;
+		for (i = 0; i < n; i++)
+			sum += vec[i].end - vec[i].start;
+		if (arg.walk_end <= start)
+			break;
+		start = arg.walk_end;
+	}
+	*out = sum;
+	return 0;
+}
+
+int ht_pagemap_scan(uint64_t start, uint64_t end, uint64_t *huge,
+		    uint64_t *anon)
+{
+	int fd, ret = 0;
+
+	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (huge)
+		ret = scan(fd, start, end, 0, HT_PAGE_IS_HUGE, huge);
+	/* Present and not file-backed: a private copy. */
+	if (!ret && anon)
+		ret = scan(fd, start, end, HT_PAGE_IS_FILE,
+			   HT_PAGE_IS_FILE | HT_PAGE_IS_PRESENT, anon);
+	close(fd);
+	return ret;
 }

@@ -82,4 +82,16 @@ int ht_smaps_query(pid_t pid, struct ht_range_stat *q, size_t n);
 /* ht_range_stat_reset - clear the outputs of @q, keeping its range. */
 void ht_range_stat_reset(struct ht_range_stat *q);
 
+
+
+/*
+ * ht_pagemap_scan - in this process, bytes of [@start, @end) mapped by
+ * huge (PMD) entries into @huge, and bytes of present private anonymous
+ * pages into @anon, via the PAGEMAP_SCAN ioctl (Linux 6.7+): cost grows
+ * with the range, not with the whole address space as smaps does.
+ * Either output may be NULL.  Returns 0, -EOPNOTSUPP when the kernel
+ * lacks PAGEMAP_SCAN, or another -errno.
+ */
+int ht_pagemap_scan(uint64_t start, uint64_t end, uint64_t *huge,
+		    uint64_t *anon);
 #endif /* HT_SMAPS_H */

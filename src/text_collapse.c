@@ -146,12 +146,35 @@ static int query(struct ht_target *t, struct ht_range_stat *st)
 	return ht_smaps_query(0, st, 1);
 }
 
-/* Huge bytes now, or 0 when smaps cannot be read. */
+/*
+ * Huge and private bytes of the range now.  PAGEMAP_SCAN looks at this
+ * range only; smaps, the fallback, walks every mapping of the process,
+ * which costs milliseconds in a program like clang.
+ */
+static int range_now(struct ht_target *t, struct ht_range_stat *st,
+		     uint64_t *huge, uint64_t *anon)
+{
+	int ret = ht_pagemap_scan(t->start, t->end, huge, anon);
+
+	if (ret != -EOPNOTSUPP)
+		return ret;
+	ret = query(t, st);
+	if (ret)
+		return ret;
+	if (huge)
+		*huge = st->pmd;
+	if (anon)
+		*anon = st->anonymous;
+	return 0;
+}
+
 static uint64_t pmd_now(struct ht_target *t, struct ht_range_stat *st)
 {
-	if (query(t, st))
+	uint64_t huge = 0;
+
+	if (range_now(t, st, &huge, NULL))
 		return 0;
-	return st->pmd;
+	return huge;
 }
 
 static int do_collapse(struct ht_target *t)
@@ -194,7 +217,7 @@ static uint64_t resident_bytes(const struct ht_target *t, long pagesz)
  */
 static int do_refault(struct ht_target *t, struct ht_range_stat *st)
 {
-	uint64_t len = t->end - t->start, a, left;
+	uint64_t len = t->end - t->start, a, left, anon = 0;
 	long pagesz = sysconf(_SC_PAGESIZE);
 	int ret;
 
@@ -209,14 +232,13 @@ static int do_refault(struct ht_target *t, struct ht_range_stat *st)
 		return stop(t, HT_R_SYSCALL, t->err, ret);
 
 	/*
-	 * MADV_HUGEPAGE split the mapping at our range: smaps now speaks of
-	 * exactly these bytes.  Zapping drops private copies, so this is the
-	 * last look before it.
+	 * Zapping drops private copies: this is the last look before it,
+	 * at exactly our range (MADV_HUGEPAGE split the mapping there).
 	 */
-	ret = query(t, st);
+	ret = range_now(t, st, NULL, &anon);
 	if (ret)
 		return stop(t, HT_R_SYSCALL, -ret, ret);
-	if (st->anonymous)
+	if (anon)
 		return stop(t, HT_R_PRIVATE_PAGES, 0, -EPERM);
 
 	/*
@@ -259,9 +281,11 @@ static int do_refault(struct ht_target *t, struct ht_range_stat *st)
 		    -EAGAIN);
 }
 
-int ht_make_huge(struct ht_target *t, enum ht_strategy s,
-		 const struct ht_thp_env *env, bool dry_run)
+int ht_make_huge(struct ht_target *t, const struct ht_range_stat *pre,
+		 const struct ht_policy *pol)
 {
+	const struct ht_thp_env *env = &pol->thp;
+	enum ht_strategy s = pol->strategy;
 	struct ht_range_stat *st;
 	uint64_t t0 = now_usec(), len = t->end - t->start;
 	struct statfs sfs;
@@ -279,7 +303,12 @@ int ht_make_huge(struct ht_target *t, enum ht_strategy s,
 	st = malloc(sizeof(*st));
 	if (!st)
 		return stop(t, HT_R_SYSCALL, ENOMEM, -ENOMEM);
-	ret = query(t, st);
+	if (pre && pre->start == t->start && pre->end == t->end) {
+		memcpy(st, pre, sizeof(*st));
+		ret = 0;
+	} else {
+		ret = query(t, st);
+	}
 	if (ret) {
 		ret = stop(t, HT_R_SYSCALL, -ret, ret);
 		goto out;
@@ -312,9 +341,9 @@ int ht_make_huge(struct ht_target *t, enum ht_strategy s,
 	}
 	if (fstatfs(t->fd, &sfs) == 0)
 		t->tmpfs = sfs.f_type == TMPFS_MAGIC;
-	if (dry_run || s == HT_STRATEGY_NONE) {
-		ret = stop(t, dry_run ? HT_R_DRY_RUN : HT_R_STRATEGY_NONE, 0,
-			   -ECANCELED);
+	if (pol->dry_run || s == HT_STRATEGY_NONE) {
+		ret = stop(t, pol->dry_run ? HT_R_DRY_RUN : HT_R_STRATEGY_NONE,
+			   0, -ECANCELED);
 		goto out;
 	}
 
@@ -343,8 +372,11 @@ int ht_make_huge(struct ht_target *t, enum ht_strategy s,
 	}
 	ret = do_refault(t, st);
 out:
-	t->pmd_after = t->route == HT_ROUTE_NONE ? t->pmd_before :
-		       pmd_now(t, st);
+	/* The verdict comes from smaps, the ground truth, once. */
+	if (t->route == HT_ROUTE_NONE || t->route == HT_ROUTE_ALREADY)
+		t->pmd_after = t->pmd_before;
+	else
+		t->pmd_after = query(t, st) ? 0 : st->pmd;
 	if (ret == 0 && t->pmd_after != len)
 		ret = stop(t, HT_R_PARTIAL, 0, -EAGAIN);
 	else if (ret == -EAGAIN && t->reason == HT_R_NONE)

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "reason.h"
+#include "smaps.h"
 
 enum ht_strategy {
 	HT_STRATEGY_AUTO = 0,
@@ -46,6 +47,13 @@ enum ht_thp_mode {
 struct ht_thp_env {
 	enum ht_thp_mode mode;
 	bool prctl_disabled;	/* prctl(PR_GET_THP_DISABLE) */
+};
+
+/* What the user and the system allow; read once per process. */
+struct ht_policy {
+	enum ht_strategy strategy;
+	bool dry_run;		/* check and measure only */
+	struct ht_thp_env thp;
 };
 
 /* One run of whole 2 MiB spans of a live mapping in this process. */
@@ -82,20 +90,24 @@ const char *ht_thp_mode_name(enum ht_thp_mode m);
 int ht_thp_env_read(struct ht_thp_env *env);
 
 /*
- * ht_make_huge - put the spans of @t on huge pages with strategy @s, or,
- * with @dry_run, only check and measure.  Never leaves a mapping
- * unusable: at worst pages are faulted back in as they were.  Ranges
- * holding private (anonymous) pages, marked MADV_NOHUGEPAGE, or in a
- * process or system where THP is off are left alone.
+ * ht_make_huge - put the spans of @t on huge pages as @pol says, or,
+ * with @pol->dry_run, only check and measure.  @pre, when not NULL, is a
+ * fresh ht_smaps_query() of exactly @t's range (callers with many
+ * targets read smaps once for all); otherwise smaps is read here.
+ *
+ * Never leaves a mapping unusable: at worst pages are faulted back in
+ * as they were.  Ranges holding private (anonymous) pages, marked
+ * MADV_NOHUGEPAGE, or in a process or system where THP is off are left
+ * alone.
  *
  * Returns 0 when the whole range is PMD-mapped afterwards (verified in
  * /proc/self/smaps); otherwise a negative errno: -EPERM (policy says no
- * or the range is unsafe), -ECANCELED (strategy none or @dry_run),
+ * or the range is unsafe), -ECANCELED (strategy none or dry run),
  * -EOPNOTSUPP (no route works here), -EAGAIN (a route ran, only part is
  * huge), -EINVAL (bad range) or another -errno.  In every case
  * @t->reason, @t->route, @t->err and the byte counts say what happened.
  */
-int ht_make_huge(struct ht_target *t, enum ht_strategy s,
-		 const struct ht_thp_env *env, bool dry_run);
+int ht_make_huge(struct ht_target *t, const struct ht_range_stat *pre,
+		 const struct ht_policy *pol);
 
 #endif /* HT_TEXT_COLLAPSE_H */

@@ -1,0 +1,119 @@
+#!/bin/sh
+# startup.sh BUILDDIR [RUNS] - what hugetext costs at start-up, measured
+# side by side with interleaved runs; medians (and min-max) in ms.
+#
+#  1. the added time for a program with nothing eligible (/bin/true):
+#     plain, LD_PRELOAD=libhugetext.so, env, and the hugetext launcher;
+#  2. ms per MiB made huge, per route: refault (ext4 copy of the 48 MiB
+#     demo program) and collapse (tmpfs copy), from the JSON report;
+#  3. whole runs of the demo program and of clang on a one-line file:
+#     plain (small folios), hugetext first start (small folios), hugetext
+#     later start (page cache already huge), plain with a huge cache.
+set -eu
+B=$(cd "${1:?usage: startup.sh BUILDDIR [RUNS]}" && pwd)
+N=${2:-21}
+HT=$B/hugetext
+LIB=$B/.libs/libhugetext.so
+RT=$B/bench/runtime
+W=$(mktemp -d "$B/bench-tmp.XXXXXX")
+SHM=$(mktemp -d /dev/shm/hugetext-bench.XXXXXX)
+trap 'rm -rf "$W" "$SHM"' EXIT INT TERM
+
+# t LABEL CMD...: time one run, append ms to $W/LABEL.
+t() {
+	label=$1
+	shift
+	"$RT" "$@" 2>&1 >/dev/null | awk '{ printf "%.3f\n", $1 / 1000 }' \
+		>> "$W/$label"
+}
+
+# stats LABEL: "median (min-max)" of $W/LABEL.
+stats() {
+	sort -n "$W/$1" | awk '{ v[NR] = $1 } END {
+		m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%8.3f  (%.3f-%.3f, n=%d)", m, v[1], v[NR], NR }'
+}
+
+med() {
+	sort -n "$W/$1" | awk '{ v[NR] = $1 } END {
+		print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+small() {
+	rm -f "$2"
+	dd if="$1" of="$2" bs=4096 status=none
+	chmod +x "$2"
+	sync
+}
+
+echo "# hugetext start-up cost: $(uname -r), THP $(sed 's/.*\[\(.*\)\].*/\1/' \
+	/sys/kernel/mm/transparent_hugepage/enabled), $(date -u +%F)"
+echo
+echo "## 1. nothing eligible: /bin/true, $((N * 10)) interleaved runs each"
+i=0
+while [ $i -lt $((N * 10)) ]; do
+	t true /bin/true
+	t preload LD_PRELOAD="$LIB" /bin/true
+	t env env /bin/true
+	t launcher "$HT" /bin/true
+	i=$((i + 1))
+done
+printf '%-36s %s\n' "/bin/true (via runtime)" "$(stats true)"
+printf '%-36s %s\n' "env /bin/true" "$(stats env)"
+printf '%-36s %s\n' "LD_PRELOAD=libhugetext /bin/true" "$(stats preload)"
+printf '%-36s %s\n' "hugetext /bin/true" "$(stats launcher)"
+awk -v a="$(med env)" -v b="$(med preload)" -v c="$(med launcher)" \
+	-v z="$(med true)" 'BEGIN {
+	printf "library adds %.3f ms to /bin/true; launcher = env + %.3f ms\n",
+		b - z, c - a }'
+echo
+
+echo "## 2. ms per MiB made huge, per route ($N runs, fresh small-folio copies)"
+for i in $(seq "$N"); do
+	small "$B/tests/progs/bigtext" "$W/bt"
+	"$HT" -r "$W/refault.json" "$W/bt" > /dev/null
+	small "$B/tests/progs/bigtext" "$SHM/bt"
+	"$HT" -r "$W/collapse.json" "$SHM/bt" > /dev/null
+done
+for route in refault collapse; do
+	sed 's/{"path":/\n&/g' "$W/$route.json" | grep '"route":"'$route'"' |
+		sed 's/.*"eligible_bytes":\([0-9]*\).*"usec":\([0-9]*\).*/\1 \2/' |
+		awk '{ printf "%.4f\n", ($2 / 1000) / ($1 / 1048576) }' > "$W/$route"
+	printf '%-36s %s\n' "$route: ms per MiB" "$(stats "$route")"
+done
+echo
+
+echo "## 3. whole runs, ms ($N interleaved rounds)"
+small "$B/tests/progs/bigtext" "$W/demo"
+for i in $(seq "$N"); do
+	# plain, small folios: re-copy so the cache holds 4 KiB folios
+	small "$B/tests/progs/bigtext" "$W/demo"
+	t demo_plain "$W/demo"
+	t demo_first "$HT" "$W/demo"
+	t demo_later "$HT" "$W/demo"
+	t demo_plain_huge "$W/demo"
+done
+printf '%-36s %s\n' "demo 48 MiB: plain, small folios" "$(stats demo_plain)"
+printf '%-36s %s\n' "demo: hugetext first start" "$(stats demo_first)"
+printf '%-36s %s\n' "demo: hugetext later start" "$(stats demo_later)"
+printf '%-36s %s\n' "demo: plain, huge page cache" "$(stats demo_plain_huge)"
+
+cc=$(command -v clang-14 || command -v clang || true)
+if [ -n "$cc" ]; then
+	llvm=$(readlink -f "$(ldd "$cc" | awk '/libLLVM/ { print $3; exit }')")
+	echo 'int main(void) { return 0; }' > "$W/one.c"
+	for i in $(seq "$N"); do
+		# small folios: drop the cache, let a plain run re-read it
+		dd if="$llvm" iflag=nocache count=0 status=none
+		"$cc" -fsyntax-only "$W/one.c"
+		t cc_plain "$cc" -fsyntax-only "$W/one.c"
+		t cc_first "$HT" "$cc" -fsyntax-only "$W/one.c"
+		t cc_later "$HT" "$cc" -fsyntax-only "$W/one.c"
+		t cc_plain_huge "$cc" -fsyntax-only "$W/one.c"
+	done
+	printf '%-36s %s\n' "$(basename "$cc"): plain, small folios" "$(stats cc_plain)"
+	printf '%-36s %s\n' "$(basename "$cc"): hugetext first start" "$(stats cc_first)"
+	printf '%-36s %s\n' "$(basename "$cc"): hugetext later start" "$(stats cc_later)"
+	printf '%-36s %s\n' "$(basename "$cc"): plain, huge page cache" "$(stats cc_plain_huge)"
+	dd if="$llvm" iflag=nocache count=0 status=none
+fi
