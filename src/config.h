@@ -38,9 +38,10 @@ typedef const char *(*ht_getenv_fn)(const char *name);
 /*
  * ht_config_load - fill @c from the variables @get returns.  Booleans
  * take 1/0, yes/no, true/false, on/off (case-insensitive); empty or unset
- * means the default.  Never fails: a bad value keeps the default and is
- * named in @c->bad_name/@c->bad_value.  Returns 0, or -EINVAL when a
- * value was bad.
+ * means the default.  A bad value is named in @c->bad_name and
+ * @c->bad_value (the first one found).  Returns 0, or -EINVAL when a value
+ * was bad: the library then does nothing at all, since guessing what a
+ * mistyped setting meant could do what the user tried to forbid.
  */
 int ht_config_load(struct ht_config *c, ht_getenv_fn get);
 

@@ -39,7 +39,8 @@ static void usage(void)
 "\n"
 "Options:\n"
 "  -v, --verbose          report what was done, per object, on stderr\n"
-"  -n, --dry-run          analyse and report; change nothing\n"
+"  -n, --dry-run          change nothing; report what would be done\n"
+"                         (on stderr, unless --report is given)\n"
 "  -s, --strategy=NAME    auto (default), collapse, refault or none\n"
 "  -r, --report=FILE      append one JSON object per process to FILE\n"
 "      --no-inherit       do not pass the preload on to child processes\n"
@@ -49,7 +50,7 @@ static void usage(void)
 "Strategies: collapse uses MADV_COLLAPSE (tmpfs, or kernels with\n"
 "CONFIG_READ_ONLY_THP_FOR_FS); refault drops small page-cache pages and\n"
 "faults them back as 2 MiB folios (ext4 from Linux 6.16, xfs); auto\n"
-"tries collapse, then refault; none changes nothing.\n"
+"tries collapse, then, for regular files, refault; none changes nothing.\n"
 "\n"
 "Exit status: PROGRAM's own; 125 hugetext failed; 126 PROGRAM found but\n"
 "not runnable; 127 PROGRAM not found.  See hugetext(1).\n", prog);
@@ -160,8 +161,14 @@ static const char *resolve(const char *name, char *buf, size_t len)
 
 	if (strchr(name, '/'))
 		return name;
-	if (!path)
-		path = "/usr/local/bin:/bin:/usr/bin";
+	if (!path) {
+		/* execvp's own default search path. */
+		static char def[256];
+
+		if (!confstr(_CS_PATH, def, sizeof(def)))
+			return NULL;
+		path = def;
+	}
 	for (p = path; ; ) {
 		size_t n = strcspn(p, ":");
 
@@ -202,18 +209,20 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	char libbuf[PATH_MAX], pathbuf[PATH_MAX];
+	bool dry_run = false, report = false;
 	enum ht_strategy strategy;
 	const char *lib, *path;
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+vns:r:hV", longopts,
+	while ((c = getopt_long(argc, argv, "+:vns:r:hV", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'v':
 			set(HT_ENV_VERBOSE, "1");
 			break;
 		case 'n':
+			dry_run = true;
 			set(HT_ENV_DRY_RUN, "1");
 			break;
 		case 's':
@@ -224,6 +233,7 @@ int main(int argc, char **argv)
 			set(HT_ENV_STRATEGY, optarg);
 			break;
 		case 'r':
+			report = true;
 			if (!*optarg)
 				die(EXIT_HT_ERROR, "empty report file name "
 				    "(try '%s --help')", prog);
@@ -254,6 +264,9 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		die(EXIT_HT_ERROR, "no program given (try '%s --help')", prog);
+	/* A dry run exists to be read: show it unless it goes to a file. */
+	if (dry_run && !report)
+		set(HT_ENV_VERBOSE, "1");
 
 	lib = find_library(libbuf, sizeof(libbuf));
 	if (!is_file(lib))

@@ -171,6 +171,7 @@ static int collect_one(struct dl_phdr_info *info, size_t size, void *arg)
 		if (s->self - a < ph->p_memsz)
 			return 0;
 		o.text_bytes += ph->p_filesz;
+		o.nexec++;
 		if (o.nparts == HT_ELF_MAX_EXEC)
 			continue;
 		p = &o.parts[o.nparts++];
@@ -255,22 +256,24 @@ static int open_mapped(struct ht_object *o, const struct ht_range_stat *st)
 }
 
 /* The ELF on disk must agree with what ld.so mapped. */
-static bool elf_matches(const struct ht_object *o,
+static bool elf_matches(const struct state *s, const struct ht_object *o,
 			const struct ht_elf_info *e)
 {
 	size_t i;
 
-	if (e->nexec != o->nparts)
+	if (e->nexec != o->nexec)
 		return false;
 	for (i = 0; i < o->nparts; i++)
-		if ((e->exec[i].offset & ~(uint64_t)4095) != o->parts[i].offset)
+		if ((e->exec[i].offset & ~(s->pagesz - 1)) != o->parts[i].offset)
 			return false;
 	return true;
 }
 
 /*
  * One object with spans: check its file, then run the routes.  @pre
- * holds a fresh smaps query per part (same order as o->parts).
+ * holds an smaps query per part (same order as o->parts), taken before
+ * any route ran; routes on one part leave the others' ranges as they
+ * were, so it stays true for them.
  */
 static void process_object(struct state *s, struct ht_object *o,
 			   const struct ht_range_stat *pre)
@@ -292,7 +295,7 @@ static void process_object(struct state *s, struct ht_object *o,
 		object_fail(o, HT_R_ELF, err);
 	} else if (e->textrel) {
 		object_fail(o, HT_R_TEXTREL, NULL);
-	} else if (!elf_matches(o, e)) {
+	} else if (!elf_matches(s, o, e)) {
 		object_fail(o, HT_R_FILE_CHANGED, "ELF on disk does not "
 			    "match the mapped segments");
 	} else {
@@ -319,6 +322,7 @@ static void make_huge(struct state *s)
 {
 	struct ht_range_stat *pre;
 	size_t i, j, n = 0;
+	int ret;
 
 	for (i = 0; i < s->run.nobj; i++)
 		n += s->run.obj[i].nparts;
@@ -332,14 +336,16 @@ static void make_huge(struct state *s)
 			pre[n].start = s->run.obj[i].parts[j].spans.start;
 			pre[n].end = s->run.obj[i].parts[j].spans.end;
 		}
-	if (ht_smaps_query(0, pre, n) == 0) {
-		for (i = 0, n = 0; i < s->run.nobj; i++) {
-			struct ht_object *o = &s->run.obj[i];
+	ret = ht_smaps_query(0, pre, n);
+	for (i = 0, n = 0; i < s->run.nobj; i++) {
+		struct ht_object *o = &s->run.obj[i];
 
-			if (has_spans(o))
-				process_object(s, o, &pre[n]);
-			n += o->nparts;
-		}
+		if (ret && has_spans(o))
+			object_fail(o, HT_R_SYSCALL, "cannot read "
+				    "/proc/self/smaps");
+		else if (has_spans(o))
+			process_object(s, o, &pre[n]);
+		n += o->nparts;
 	}
 	free(pre);
 }

@@ -40,6 +40,10 @@ static const struct {
 	[HT_R_CACHE_BUSY] = { "page-cache-busy",
 		"small page-cache pages could not be dropped (mapped by "
 		"other processes, or dirty)" },
+	[HT_R_REFAULT_SMALL] = { "refault-small",
+		"refault kept small folios: they are mapped elsewhere or "
+		"dirty, or the filesystem lacks large folios (which one is "
+		"hidden from users who cannot write the file)" },
 	[HT_R_TMPFS_REFAULT] = { "refault-on-tmpfs",
 		"the refault route does not apply to tmpfs files" },
 	[HT_R_SYSCALL] = { "syscall-failed", "a system call failed" },

@@ -27,6 +27,7 @@ enum ht_reason {
 	HT_R_NO_POPULATE,	/* kernel lacks MADV_POPULATE_READ (< 5.14) */
 	HT_R_NO_LARGE_FOLIOS,	/* refault kept small folios (fs lacks them) */
 	HT_R_CACHE_BUSY,	/* small folios pinned: mapped elsewhere, dirty */
+	HT_R_REFAULT_SMALL,	/* busy or no large folios: cannot tell which */
 	HT_R_TMPFS_REFAULT,	/* refault route does not apply to tmpfs */
 	HT_R_SYSCALL,		/* a system call failed; see the errno */
 	HT_R_ELF,		/* the file could not be read as ELF */

@@ -32,7 +32,8 @@ struct ht_object {
 	uint64_t text_bytes;
 	enum ht_reason reason;	/* object-wide problem, else HT_R_NONE */
 	char detail[256];	/* message for @reason (e.g. libelf's) */
-	size_t nparts;
+	size_t nexec;		/* executable PT_LOADs in memory */
+	size_t nparts;		/* of which kept (HT_ELF_MAX_EXEC at most) */
 	struct ht_part parts[HT_ELF_MAX_EXEC];
 };
 

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
@@ -188,19 +190,48 @@ static int do_collapse(struct ht_target *t)
 	return ret;
 }
 
-/* Bytes of [start, end) still in the page cache (mincore). */
-static uint64_t resident_bytes(const struct ht_target *t, long pagesz)
-{
-	size_t pages = (t->end - t->start) / pagesz, i;
-	uint64_t n = 0;
-	unsigned char *vec;
+struct ht_cachestat_range {
+	uint64_t off, len;
+};
 
+struct ht_cachestat {
+	uint64_t nr_cache, nr_dirty, nr_writeback, nr_evicted;
+	uint64_t nr_recently_evicted;
+};
+
+#ifndef SYS_cachestat
+#define SYS_cachestat 451	/* the same number on every architecture */
+#endif
+
+/*
+ * Bytes of the range still in the page cache after the drop, or -1 when
+ * the kernel will not say.  cachestat (6.5) and mincore both answer
+ * truthfully only to the file's owner or to a writer of the file
+ * (mincore pretends everything is cached to others).
+ */
+static int64_t cached_bytes(const struct ht_target *t, long pagesz)
+{
+	struct ht_cachestat_range r = { t->offset, t->end - t->start };
+	struct ht_cachestat cs;
+	size_t pages = (t->end - t->start) / pagesz, i;
+	unsigned char *vec;
+	struct stat sb;
+	int64_t n = 0;
+
+	if (syscall(SYS_cachestat, t->fd, &r, &cs, 0) == 0)
+		return (int64_t)cs.nr_cache * pagesz;
+	char self[64];
+
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", t->fd);
+	if (fstat(t->fd, &sb) || (sb.st_uid != geteuid() &&
+				  faccessat(AT_FDCWD, self, W_OK, AT_EACCESS)))
+		return -1;
 	vec = malloc(pages);
 	if (!vec)
-		return 0;
+		return -1;
 	if (mincore((void *)(uintptr_t)t->start, t->end - t->start, vec)) {
 		free(vec);
-		return 0;
+		return -1;
 	}
 	for (i = 0; i < pages; i++)
 		n += vec[i] & 1;
@@ -217,7 +248,8 @@ static uint64_t resident_bytes(const struct ht_target *t, long pagesz)
  */
 static int do_refault(struct ht_target *t, struct ht_range_stat *st)
 {
-	uint64_t len = t->end - t->start, a, left, anon = 0;
+	uint64_t len = t->end - t->start, a, anon = 0, huge;
+	int64_t left;
 	long pagesz = sysconf(_SC_PAGESIZE);
 	int ret;
 
@@ -270,15 +302,22 @@ static int do_refault(struct ht_target *t, struct ht_range_stat *st)
 			    POSIX_FADV_DONTNEED);
 	if (ret)
 		t->err = ret;
-	left = resident_bytes(t, pagesz);
+	left = cached_bytes(t, pagesz);
 	ret = advise(t, t->start, len, MADV_POPULATE_READ);
 	if (ret)
 		return stop(t, HT_R_SYSCALL, t->err, ret);
-	if (pmd_now(t, st) == len)
+	huge = pmd_now(t, st);
+	if (huge == len)
 		return 0;
-	/* Pages that survived the drop are mapped elsewhere or dirty. */
-	return stop(t, left ? HT_R_CACHE_BUSY : HT_R_NO_LARGE_FOLIOS, 0,
-		    -EAGAIN);
+	/*
+	 * Pages that survived the drop are mapped elsewhere or dirty; if
+	 * none did, the filesystem gave small folios.  Some spans huge
+	 * means the filesystem can, so the rest were busy.
+	 */
+	if (left > 0 || (left < 0 && huge))
+		return stop(t, HT_R_CACHE_BUSY, 0, -EAGAIN);
+	return stop(t, left == 0 ? HT_R_NO_LARGE_FOLIOS :
+		    HT_R_REFAULT_SMALL, 0, -EAGAIN);
 }
 
 int ht_make_huge(struct ht_target *t, const struct ht_range_stat *pre,
@@ -314,6 +353,8 @@ int ht_make_huge(struct ht_target *t, const struct ht_range_stat *pre,
 		goto out;
 	}
 	t->pmd_before = st->pmd;
+	if (fstatfs(t->fd, &sfs) == 0)
+		t->tmpfs = sfs.f_type == TMPFS_MAGIC;
 	if (st->covered != len || !st->one_file || st->offset != t->offset) {
 		ret = stop(t, HT_R_NOT_FILE, 0, -EPERM);
 		goto out;
@@ -339,8 +380,6 @@ int ht_make_huge(struct ht_target *t, const struct ht_range_stat *pre,
 		ret = stop(t, HT_R_PRIVATE_PAGES, 0, -EPERM);
 		goto out;
 	}
-	if (fstatfs(t->fd, &sfs) == 0)
-		t->tmpfs = sfs.f_type == TMPFS_MAGIC;
 	if (pol->dry_run || s == HT_STRATEGY_NONE) {
 		ret = stop(t, pol->dry_run ? HT_R_DRY_RUN : HT_R_STRATEGY_NONE,
 			   0, -ECANCELED);

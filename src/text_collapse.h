@@ -91,9 +91,10 @@ int ht_thp_env_read(struct ht_thp_env *env);
 
 /*
  * ht_make_huge - put the spans of @t on huge pages as @pol says, or,
- * with @pol->dry_run, only check and measure.  @pre, when not NULL, is a
- * fresh ht_smaps_query() of exactly @t's range (callers with many
- * targets read smaps once for all); otherwise smaps is read here.
+ * with @pol->dry_run, only check and measure.  @pre, when not NULL, is an
+ * ht_smaps_query() of exactly @t's range taken since anything last
+ * changed it (callers with many targets read smaps once for all);
+ * otherwise smaps is read here.
  *
  * Never leaves a mapping unusable: at worst pages are faulted back in
  * as they were.  Ranges holding private (anonymous) pages, marked

@@ -43,6 +43,9 @@ status 125 "$HT" --strategy=fast /bin/true
 one_line_error
 status 125 "$HT" --strategy
 one_line_error
+grep -q "needs an argument" "$T/err" || fail "missing argument: $(cat "$T/err")"
+status 125 "$HT" -r
+one_line_error
 status 125 "$HT"
 one_line_error
 status 125 env HUGETEXT_LIBRARY=/nonexistent/libhugetext.so "$HT" /bin/true
@@ -79,6 +82,12 @@ status 0 "$HT" --no-inherit sh -c 'echo "[$LD_PRELOAD]"'
 status 0 env LD_PRELOAD="$other" "$HT" --no-inherit sh -c 'echo "$LD_PRELOAD"'
 [ "$(cat "$T/out")" = "$other" ] || fail "--no-inherit dropped others"
 ok "LD_PRELOAD prepended; --no-inherit removes only libhugetext"
+
+# A dry run shows its analysis on stderr (unless it goes to --report).
+status 0 "$HT" -n "$PROGS/bigtext"
+grep -q 'dry run' "$T/err" || fail "dry run printed no report"
+grep -q '"reason":"dry-run"\|dry-run' "$T/err" || fail "no dry-run reason"
+ok "--dry-run reports on stderr"
 
 # The library prints nothing unless asked.
 status 0 "$HT" "$PROGS/bigtext"
