@@ -5,6 +5,7 @@
 #include <gelf.h>
 #include <libelf.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -33,7 +34,8 @@ static int fail(char *err, size_t errlen, int ret, const char *path,
 	return ret;
 }
 
-static void read_dynamic(Elf *elf, const GElf_Phdr *ph,
+/* Returns false when the segment lies outside the file. */
+static bool read_dynamic(Elf *elf, const GElf_Phdr *ph,
 			 struct ht_elf_info *info)
 {
 	Elf_Data *data;
@@ -43,7 +45,7 @@ static void read_dynamic(Elf *elf, const GElf_Phdr *ph,
 	data = elf_getdata_rawchunk(elf, ph->p_offset, ph->p_filesz,
 				    ELF_T_DYN);
 	if (!data)
-		return;
+		return ph->p_filesz == 0;
 	n = data->d_size / gelf_fsize(elf, ELF_T_DYN, 1, EV_CURRENT);
 	for (i = 0; i < n; i++) {
 		GElf_Dyn dyn;
@@ -55,6 +57,7 @@ static void read_dynamic(Elf *elf, const GElf_Phdr *ph,
 		else if (dyn.d_tag == DT_FLAGS && (dyn.d_un.d_val & DF_TEXTREL))
 			info->textrel = true;
 	}
+	return true;
 }
 
 static void read_notes(Elf *elf, const GElf_Phdr *ph,
@@ -121,6 +124,13 @@ int ht_elf_read_fd(int fd, const char *path, struct ht_elf_info *info,
 			   "bad program header count: %s", elf_errmsg(-1));
 		goto out;
 	}
+	/* libelf quietly counts only the headers that fit in the file. */
+	if (eh.e_phnum != PN_XNUM && phnum < eh.e_phnum) {
+		ret = fail(err, errlen, -ENOEXEC, path,
+			   "truncated program headers (%zu of %u)", phnum,
+			   (unsigned int)eh.e_phnum);
+		goto out;
+	}
 
 	for (i = 0; i < phnum; i++) {
 		GElf_Phdr ph;
@@ -137,7 +147,12 @@ int ht_elf_read_fd(int fd, const char *path, struct ht_elf_info *info,
 			break;
 		case PT_DYNAMIC:
 			info->has_dynamic = true;
-			read_dynamic(elf, &ph, info);
+			if (!read_dynamic(elf, &ph, info)) {
+				ret = fail(err, errlen, -ENOEXEC, path,
+					   "dynamic segment outside the file: "
+					   "%s", elf_errmsg(-1));
+				goto out;
+			}
 			break;
 		case PT_NOTE:
 			if (!info->build_id_len)
@@ -172,7 +187,8 @@ int ht_elf_read(const char *path, struct ht_elf_info *info,
 	struct stat st;
 	int fd, ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO must not hang us before fstat() says no. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		ret = -errno;
 		memset(info, 0, sizeof(*info));

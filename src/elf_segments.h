@@ -45,10 +45,13 @@ struct ht_elf_info {
  * ht_elf_read_fd - read @fd (an open ELF file named @path, for messages)
  * into @info.  The descriptor's offset is left unspecified.
  *
+ * Any class, byte order and machine is read (libelf converts); callers
+ * that can only use some check @info->elf_class and @info->machine.
+ *
  * Returns 0 on success.  On failure returns -ENOEXEC for a file that is
- * not ELF, is truncated or corrupt, -EINVAL for an unsupported class or
- * byte order, -ENOMEM, or another -errno from the system; @err (when not
- * NULL) then holds one line: "@path: what went wrong" (with elf_errmsg()).
+ * not ELF, is truncated or corrupt, -EINVAL when libelf is unusable,
+ * -ENOMEM, or another -errno from the system; @err (when not NULL) then
+ * holds one line: "@path: what went wrong" (with elf_errmsg()).
  */
 int ht_elf_read_fd(int fd, const char *path, struct ht_elf_info *info,
 		   char *err, size_t errlen);

@@ -18,13 +18,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "commands.h"
 #include "config.h"
 #include "elf_segments.h"
 #include "text_collapse.h"
 
-#define EXIT_HT_ERROR	125
-#define EXIT_CANNOT_RUN	126
-#define EXIT_NOT_FOUND	127
+#define EXIT_HT_ERROR	HT_EXIT_ERROR
+#define EXIT_CANNOT_RUN	HT_EXIT_CANNOT_RUN
+#define EXIT_NOT_FOUND	HT_EXIT_NOT_FOUND
 
 #define LIB_NAME	"libhugetext.so"
 
@@ -196,6 +197,15 @@ static void warn_static(const char *path)
 			"cannot reach it; running it unchanged\n", prog, path);
 }
 
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} commands[] = {
+	{ "check", ht_cmd_check },
+	{ "prime", ht_cmd_prime },
+	{ "status", ht_cmd_status },
+};
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -213,6 +223,16 @@ int main(int argc, char **argv)
 	enum ht_strategy strategy;
 	const char *lib, *path;
 	int c;
+
+	/* A subcommand only as the very first word: "hugetext -- check"
+	 * runs a program called check. */
+	if (argc > 1) {
+		size_t i;
+
+		for (i = 0; i < sizeof(commands) / sizeof(*commands); i++)
+			if (!strcmp(argv[1], commands[i].name))
+				return commands[i].fn(argc - 1, argv + 1);
+	}
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:vns:r:hV", longopts,

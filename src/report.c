@@ -55,20 +55,64 @@ static void bprintf(struct buf *b, const char *fmt, ...)
 	}
 }
 
-static void json_str(struct buf *b, const char *s)
+/* Length of the valid UTF-8 sequence at @s, or 0 when it is not one. */
+static size_t utf8_len(const unsigned char *s)
 {
-	bprintf(b, "\"");
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	size_t n, i;
 
-		if (c == '"' || c == '\\')
-			bprintf(b, "\\%c", c);
-		else if (c < 0x20)
-			bprintf(b, "\\u%04x", c);
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	for (i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/* File names are bytes: invalid UTF-8 becomes U+FFFD, not bad JSON. */
+static void json_str(struct buf *b, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	bprintf(b, "\"");
+	while (*s) {
+		size_t n = utf8_len(s);
+
+		if (*s == '"' || *s == '\\')
+			bprintf(b, "\\%c", *s);
+		else if (*s < 0x20)
+			bprintf(b, "\\u%04x", *s);
+		else if (n == 0)
+			bprintf(b, "\\ufffd");
 		else
-			bprintf(b, "%c", c);
+			bprintf(b, "%.*s", (int)n, (const char *)s);
+		s += n ? n : 1;
 	}
 	bprintf(b, "\"");
+}
+
+/* Human lines stay one line each: control bytes are shown escaped. */
+static void human_str(struct buf *b, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	for (; *s; s++) {
+		if (*s == '\n')
+			bprintf(b, "\\n");
+		else if (*s == '\t')
+			bprintf(b, "\\t");
+		else if (*s < 0x20 || *s == 0x7f)
+			bprintf(b, "\\x%02x", *s);
+		else
+			bprintf(b, "%c", *s);
+	}
 }
 
 static int flush(struct buf *b, int fd)
@@ -174,11 +218,14 @@ static void human_object(struct buf *b, const struct ht_run *r,
 	enum ht_reason why;
 
 	ht_object_totals(o, &t);
-	bprintf(b, "hugetext[%d]: %s: text %.1f MiB", (int)r->pid, o->path,
-		mib(t.text));
+	bprintf(b, "hugetext[%d]: ", (int)r->pid);
+	human_str(b, o->path);
+	bprintf(b, ": text %.1f MiB", mib(t.text));
 	if (o->reason != HT_R_NONE) {
-		bprintf(b, ": %s: %s\n", ht_reason_name(o->reason),
-			o->detail[0] ? o->detail : ht_reason_text(o->reason));
+		bprintf(b, ": %s: ", ht_reason_name(o->reason));
+		human_str(b, o->detail[0] ? o->detail :
+			  ht_reason_text(o->reason));
+		bprintf(b, "\n");
 		return;
 	}
 	if (!t.eligible) {

@@ -1,0 +1,3 @@
+// SPDX-License-Identifier: MIT
+/* placement.c - see placement.h. */
+#include "placement.h"

@@ -1,0 +1,3 @@
+// SPDX-License-Identifier: MIT
+/* prime.c - see prime.h. */
+#include "prime.h"

@@ -1,0 +1,3 @@
+// SPDX-License-Identifier: MIT
+/* probe.c - see probe.h. */
+#include "probe.h"

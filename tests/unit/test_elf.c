@@ -1,0 +1,1034 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_elf.c - unit tests for the ELF reader (elf_segments.h).
+ *
+ * ht_elf_read() and ht_elf_read_fd() on real files, each cross-checked
+ * against the program headers read here with <elf.h> (and the build-id
+ * against readelf when present): this test binary, libc.so.6, and
+ * programs compiled at test time with cc into a mkdtemp directory (static,
+ * static-pie, non-PIE, 2 MiB max-page-size, a shared object with and one
+ * without text relocations).  Hand-made ELF files for exact values: more
+ * executable segments than are kept, DF_TEXTREL, build-id notes.
+ * Corrupt inputs (empty, random, truncated, text, bad class), a
+ * directory, /dev/null and a missing file must fail with the documented
+ * -errno and a message that starts with the path, also with err NULL.
+ */
+#include <criterion/criterion.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <link.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "elf_segments.h"
+#include "spans.h"
+
+#define SELF	"/proc/self/exe"
+#define LIBC	"/lib/x86_64-linux-gnu/libc.so.6"
+
+/* ------------------------------------------------------------------ */
+/* A scratch directory per test. */
+
+static char dir[64];
+
+static void dir_setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/ht-elf-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir), "mkdtemp: %s", strerror(errno));
+}
+
+static void dir_teardown(void)
+{
+	char cmd[128];
+
+	if (!dir[0])
+		return;
+	/* mkdtemp names need no quoting beyond this. */
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd))
+		fprintf(stderr, "could not remove %s\n", dir);
+}
+
+static void in_dir(char *buf, size_t size, const char *name)
+{
+	int n = snprintf(buf, size, "%s/%s", dir, name);
+
+	cr_assert(n > 0 && (size_t)n < size);
+}
+
+static void write_file(const char *path, const void *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	cr_assert_geq(fd, 0, "%s: %s", path, strerror(errno));
+	cr_assert_eq(write(fd, buf, len), (ssize_t)len);
+	cr_assert_eq(close(fd), 0);
+}
+
+/* Copy the first @n bytes of @src (all of it if shorter) to @dst. */
+static void copy_head(const char *src, const char *dst, size_t n)
+{
+	char *buf = malloc(n ? n : 1);
+	ssize_t got;
+	int fd;
+
+	cr_assert_not_null(buf);
+	fd = open(src, O_RDONLY | O_CLOEXEC);
+	cr_assert_geq(fd, 0, "%s: %s", src, strerror(errno));
+	got = pread(fd, buf, n, 0);
+	cr_assert_geq(got, 0);
+	close(fd);
+	write_file(dst, buf, got);
+	free(buf);
+}
+
+/* ------------------------------------------------------------------ */
+/* Compiling fixtures. */
+
+static bool have_cc(void)
+{
+	return system("command -v cc >/dev/null 2>&1") == 0;
+}
+
+static void need_cc(void)
+{
+	if (!have_cc())
+		cr_skip_test("cc not found: cannot build ELF fixtures");
+}
+
+/* Run "cc @flags -o @out @srcs" in the scratch directory. */
+static bool cc(const char *flags, const char *out, const char *srcs)
+{
+	char cmd[1024];
+	int n;
+
+	n = snprintf(cmd, sizeof(cmd), "cd '%s' && cc %s -o %s %s "
+		     ">cc.log 2>&1", dir, flags, out, srcs);
+	cr_assert(n > 0 && (size_t)n < sizeof(cmd));
+	return system(cmd) == 0;
+}
+
+/* Print the compiler's complaints, for a failure message. */
+static void show_cc_log(void)
+{
+	char path[128], buf[2048];
+	size_t n;
+	FILE *f;
+
+	in_dir(path, sizeof(path), "cc.log");
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	fprintf(stderr, "cc said:\n%s\n", buf);
+}
+
+static void must_cc(const char *flags, const char *out, const char *srcs)
+{
+	if (!cc(flags, out, srcs)) {
+		show_cc_log();
+		cr_assert_fail("cc %s -o %s %s failed", flags, out, srcs);
+	}
+}
+
+static void write_src(const char *name, const char *text)
+{
+	char path[128];
+
+	in_dir(path, sizeof(path), name);
+	write_file(path, text, strlen(text));
+}
+
+static const char prog_c[] = "int main(void) { return 0; }\n";
+
+/* ------------------------------------------------------------------ */
+/* What the file says, read here without libelf. */
+
+struct expect {
+	uint16_t type, machine;
+	int elf_class;
+	bool has_interp, has_dynamic;
+	size_t nexec;
+	struct ht_segment exec[HT_ELF_MAX_EXEC];
+	uint64_t text_bytes;
+};
+
+static void read_expect(const char *path, struct expect *e)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	int fd, i;
+
+	memset(e, 0, sizeof(*e));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	cr_assert_geq(fd, 0, "%s: %s", path, strerror(errno));
+	cr_assert_eq(pread(fd, &eh, sizeof(eh), 0), (ssize_t)sizeof(eh));
+	cr_assert_eq(memcmp(eh.e_ident, ELFMAG, SELFMAG), 0);
+	cr_assert_eq(eh.e_ident[EI_CLASS], ELFCLASS64);
+	cr_assert_eq(eh.e_phentsize, sizeof(ph));
+	e->elf_class = eh.e_ident[EI_CLASS];
+	e->type = eh.e_type;
+	e->machine = eh.e_machine;
+	for (i = 0; i < eh.e_phnum; i++) {
+		cr_assert_eq(pread(fd, &ph, sizeof(ph),
+				   eh.e_phoff + i * sizeof(ph)),
+			     (ssize_t)sizeof(ph));
+		if (ph.p_type == PT_INTERP)
+			e->has_interp = true;
+		if (ph.p_type == PT_DYNAMIC)
+			e->has_dynamic = true;
+		if (ph.p_type != PT_LOAD || !(ph.p_flags & PF_X))
+			continue;
+		e->text_bytes += ph.p_filesz;
+		if (e->nexec < HT_ELF_MAX_EXEC) {
+			struct ht_segment *s = &e->exec[e->nexec];
+
+			s->offset = ph.p_offset;
+			s->vaddr = ph.p_vaddr;
+			s->filesz = ph.p_filesz;
+			s->memsz = ph.p_memsz;
+			s->align = ph.p_align;
+			s->flags = ph.p_flags;
+		}
+		e->nexec++;
+	}
+	close(fd);
+}
+
+static void check_against(const struct ht_elf_info *info,
+			  const struct expect *e, const char *what)
+{
+	size_t i, n;
+
+	cr_assert_eq(info->elf_class, e->elf_class, "%s", what);
+	cr_assert_eq(info->type, e->type, "%s: type", what);
+	cr_assert_eq(info->machine, e->machine, "%s: machine", what);
+	cr_assert_eq(info->has_interp, e->has_interp, "%s: interp", what);
+	cr_assert_eq(info->has_dynamic, e->has_dynamic, "%s: dynamic",
+		     what);
+	cr_assert_eq(info->nexec, e->nexec, "%s: nexec", what);
+	cr_assert_eq(info->text_bytes, e->text_bytes, "%s: text", what);
+	n = e->nexec < HT_ELF_MAX_EXEC ? e->nexec : HT_ELF_MAX_EXEC;
+	for (i = 0; i < n; i++) {
+		const struct ht_segment *a = &info->exec[i], *b = &e->exec[i];
+
+		cr_assert_eq(a->offset, b->offset, "%s: %zu", what, i);
+		cr_assert_eq(a->vaddr, b->vaddr, "%s: %zu", what, i);
+		cr_assert_eq(a->filesz, b->filesz, "%s: %zu", what, i);
+		cr_assert_eq(a->memsz, b->memsz, "%s: %zu", what, i);
+		cr_assert_eq(a->align, b->align, "%s: %zu", what, i);
+		cr_assert_eq(a->flags, b->flags, "%s: %zu", what, i);
+		cr_assert(a->flags & PF_X, "%s: %zu", what, i);
+	}
+}
+
+/* The build-id as readelf prints it; false when readelf is missing. */
+static bool readelf_build_id(const char *path, char *hex, size_t size)
+{
+	char cmd[PATH_MAX + 64], line[512];
+	bool found = false;
+	FILE *p;
+	int n;
+
+	if (system("command -v readelf >/dev/null 2>&1"))
+		return false;
+	n = snprintf(cmd, sizeof(cmd), "readelf -n '%s' 2>/dev/null", path);
+	cr_assert(n > 0 && (size_t)n < sizeof(cmd));
+	p = popen(cmd, "r");
+	if (!p)
+		return false;
+	hex[0] = '\0';
+	while (fgets(line, sizeof(line), p)) {
+		char *b = strstr(line, "Build ID: ");
+
+		if (b && !found) {
+			snprintf(hex, size, "%s", b + 10);
+			hex[strcspn(hex, " \r\n")] = '\0';
+			found = true;
+		}
+	}
+	pclose(p);
+	return found;
+}
+
+static void check_build_id(const struct ht_elf_info *info,
+			   const char *path)
+{
+	char want[2 * HT_ELF_BUILD_ID_MAX + 2];
+	char got[2 * HT_ELF_BUILD_ID_MAX + 1];
+	char real[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < info->build_id_len; i++)
+		snprintf(got + 2 * i, 3, "%02x", info->build_id[i]);
+	got[2 * info->build_id_len] = '\0';
+	/* readelf must see our file, not its own /proc/self/exe. */
+	cr_assert_not_null(realpath(path, real), "%s", path);
+	if (readelf_build_id(real, want, sizeof(want)))
+		cr_assert_str_eq(got, want, "%s build-id", path);
+}
+
+/* Read @path both ways, check they agree, return the info. */
+static void read_both(const char *path, struct ht_elf_info *info)
+{
+	static struct ht_elf_info other;
+	char err[HT_ELF_ERRLEN];
+	int fd;
+
+	memset(info, 0xa5, sizeof(*info));
+	memset(err, 'x', sizeof(err));
+	cr_assert_eq(ht_elf_read(path, info, err, sizeof(err)), 0,
+		     "%s: %s", path, err);
+	cr_assert_str_eq(err, "");
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	cr_assert_geq(fd, 0);
+	/* The descriptor's offset does not matter. */
+	cr_assert_eq(lseek(fd, 17, SEEK_SET), 17);
+	memset(&other, 0x5a, sizeof(other));
+	cr_assert_eq(ht_elf_read_fd(fd, path, &other, NULL, 0), 0);
+	close(fd);
+	cr_assert_eq(memcmp(info, &other, sizeof(other)), 0,
+		     "%s: read and read_fd differ", path);
+}
+
+/* ------------------------------------------------------------------ */
+/* Real files. */
+
+struct bias {
+	uint64_t bias;
+	bool found;
+};
+
+static int main_bias(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct bias *b = arg;
+
+	(void)size;
+	/* The first object is the main program. */
+	b->bias = info->dlpi_addr;
+	b->found = true;
+	return 1;
+}
+
+static __attribute__((noinline)) int elf_marker(int x)
+{
+	return x ^ 0x5a;
+}
+
+Test(elf_real, self)
+{
+	static struct ht_elf_info info;
+	static struct expect e;
+	struct bias b = { 0 };
+	uintptr_t a = (uintptr_t)&elf_marker;
+	bool inside = false;
+	size_t i;
+
+	read_both(SELF, &info);
+	read_expect(SELF, &e);
+	check_against(&info, &e, SELF);
+
+	cr_assert_eq(info.elf_class, ELFCLASS64);
+#ifdef __x86_64__
+	cr_assert_eq(info.machine, EM_X86_64);
+#endif
+	cr_assert_eq(info.has_interp, true);
+	cr_assert_eq(info.has_dynamic, true);
+	cr_assert_eq(info.textrel, false);
+	cr_assert_geq(info.nexec, 1);
+	cr_assert(info.exec[0].flags & PF_X);
+	if (info.type == ET_DYN)
+		cr_assert(ht_elf_is_pie(&info));
+	else
+		cr_assert_eq(info.type, ET_EXEC);
+	/* gcc and ld default to a SHA-1 build-id on Debian. */
+	cr_assert_eq(info.build_id_len, 20);
+	check_build_id(&info, SELF);
+
+	/* A function of this file lies in one of its exec segments. */
+	cr_assert_eq(elf_marker(0), 0x5a);
+	cr_assert_eq(dl_iterate_phdr(main_bias, &b), 1);
+	cr_assert(b.found);
+	for (i = 0; i < info.nexec && i < HT_ELF_MAX_EXEC; i++) {
+		uint64_t v = info.exec[i].vaddr + b.bias;
+
+		if (a >= v && a - v < info.exec[i].memsz)
+			inside = true;
+	}
+	cr_assert(inside, "elf_marker at %#lx outside the text",
+		  (unsigned long)a);
+}
+
+Test(elf_real, libc)
+{
+	static struct ht_elf_info info;
+	static struct expect e;
+
+	if (access(LIBC, R_OK))
+		cr_skip_test("%s not found", LIBC);
+	read_both(LIBC, &info);
+	read_expect(LIBC, &e);
+	check_against(&info, &e, LIBC);
+	cr_assert_eq(info.type, ET_DYN);
+	cr_assert_eq(info.has_dynamic, true);
+	cr_assert_eq(info.textrel, false);
+	cr_assert_geq(info.nexec, 1);
+	cr_assert_gt(info.text_bytes, 0);
+	cr_assert_gt(info.build_id_len, 0);
+	check_build_id(&info, LIBC);
+}
+
+/* ------------------------------------------------------------------ */
+/* Compiled fixtures. */
+
+TestSuite(elf_cc, .init = dir_setup, .fini = dir_teardown);
+
+static void read_fixture(const char *name, struct ht_elf_info *info)
+{
+	static struct expect e;
+	char path[128];
+
+	in_dir(path, sizeof(path), name);
+	read_both(path, info);
+	read_expect(path, &e);
+	check_against(info, &e, path);
+	cr_assert_geq(info->nexec, 1, "%s", path);
+	cr_assert_gt(info->build_id_len, 0, "%s", path);
+	check_build_id(info, path);
+}
+
+Test(elf_cc, static_program)
+{
+	static struct ht_elf_info info;
+
+	need_cc();
+	write_src("prog.c", prog_c);
+	if (!cc("-static", "static", "prog.c")) {
+		show_cc_log();
+		cr_skip_test("cc -static failed (no static libc?)");
+	}
+	read_fixture("static", &info);
+	cr_assert_eq(info.has_interp, false);
+	cr_assert_eq(info.type, ET_EXEC);
+	cr_assert_eq(ht_elf_is_pie(&info), false);
+	cr_assert_eq(info.textrel, false);
+}
+
+Test(elf_cc, static_pie_is_not_pie)
+{
+	static struct ht_elf_info info;
+
+	need_cc();
+	write_src("prog.c", prog_c);
+	if (!cc("-static-pie -fPIE", "static-pie", "prog.c")) {
+		show_cc_log();
+		cr_skip_test("cc -static-pie failed");
+	}
+	read_fixture("static-pie", &info);
+	cr_assert_eq(info.type, ET_DYN);
+	cr_assert_eq(info.has_interp, false);
+	cr_assert_eq(info.has_dynamic, true);
+	/* No interpreter: ht_elf_is_pie() says no, as documented. */
+	cr_assert_eq(ht_elf_is_pie(&info), false);
+}
+
+Test(elf_cc, non_pie)
+{
+	static struct ht_elf_info info;
+
+	need_cc();
+	write_src("prog.c", prog_c);
+	must_cc("-no-pie", "nopie", "prog.c");
+	read_fixture("nopie", &info);
+	cr_assert_eq(info.type, ET_EXEC);
+	cr_assert_eq(info.type, 2);
+	cr_assert_eq(info.has_interp, true);
+	cr_assert_eq(ht_elf_is_pie(&info), false);
+	cr_assert_neq(info.exec[0].vaddr, 0);
+}
+
+Test(elf_cc, pie)
+{
+	static struct ht_elf_info info;
+
+	need_cc();
+	write_src("prog.c", prog_c);
+	must_cc("-fPIE -pie", "pie", "prog.c");
+	read_fixture("pie", &info);
+	cr_assert_eq(info.type, ET_DYN);
+	cr_assert_eq(info.has_interp, true);
+	cr_assert(ht_elf_is_pie(&info));
+}
+
+Test(elf_cc, max_page_size_2m)
+{
+	static struct ht_elf_info info;
+	const struct ht_segment *s;
+	struct ht_spans sp;
+
+	need_cc();
+	write_src("prog.c", prog_c);
+	must_cc("-Wl,-z,max-page-size=0x200000", "big", "prog.c");
+	read_fixture("big", &info);
+	s = &info.exec[0];
+	cr_assert_eq(s->align, 0x200000);
+	cr_assert_eq((s->vaddr - s->offset) & HT_HPAGE_MASK, 0);
+	/* What the linker promised, the span arithmetic accepts. */
+	cr_assert_eq(ht_spans_find(s->vaddr, 4 * HT_HPAGE_SIZE, s->offset,
+				   &sp), HT_R_NONE);
+}
+
+#ifdef __x86_64__
+/* A 64-bit absolute address in .text: a text relocation in a DSO. */
+static const char textrel_s[] =
+	"\t.text\n"
+	"\t.globl f\n"
+	"\t.type f, @function\n"
+	"f:\tmovabs $g, %rax\n"
+	"\tret\n"
+	"\t.data\n"
+	"g:\t.quad 0\n"
+	"\t.section .note.GNU-stack,\"\",@progbits\n";
+
+static const char plain_s[] =
+	"\t.text\n"
+	"\t.globl f\n"
+	"\t.type f, @function\n"
+	"f:\tret\n"
+	"\t.section .note.GNU-stack,\"\",@progbits\n";
+
+/* Does readelf -d list TEXTREL?  -1 when readelf is missing. */
+static int readelf_textrel(const char *path)
+{
+	char cmd[512];
+
+	if (system("command -v readelf >/dev/null 2>&1"))
+		return -1;
+	snprintf(cmd, sizeof(cmd), "readelf -d '%s' | grep -q TEXTREL",
+		 path);
+	return system(cmd) == 0;
+}
+
+Test(elf_cc, shared_object_with_textrel)
+{
+	static struct ht_elf_info info;
+	char path[128];
+
+	need_cc();
+	write_src("textrel.s", textrel_s);
+	must_cc("-shared -Wl,-z,notext", "textrel.so", "textrel.s");
+	in_dir(path, sizeof(path), "textrel.so");
+	cr_assert_neq(readelf_textrel(path), 0,
+		      "the fixture has no DT_TEXTREL");
+	read_fixture("textrel.so", &info);
+	cr_assert_eq(info.type, ET_DYN);
+	cr_assert_eq(info.has_interp, false);
+	cr_assert_eq(info.has_dynamic, true);
+	cr_assert_eq(info.textrel, true);
+	cr_assert_eq(ht_elf_is_pie(&info), false);
+}
+
+Test(elf_cc, shared_object_without_textrel)
+{
+	static struct ht_elf_info info;
+	char path[128];
+
+	need_cc();
+	write_src("plain.s", plain_s);
+	must_cc("-shared", "plain.so", "plain.s");
+	in_dir(path, sizeof(path), "plain.so");
+	cr_assert_neq(readelf_textrel(path), 1);
+	read_fixture("plain.so", &info);
+	cr_assert_eq(info.type, ET_DYN);
+	cr_assert_eq(info.has_dynamic, true);
+	cr_assert_eq(info.textrel, false);
+}
+#endif /* __x86_64__ */
+
+/* ------------------------------------------------------------------ */
+/* Hand-made files, for exact values. */
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define HOST_DATA ELFDATA2LSB
+#else
+#define HOST_DATA ELFDATA2MSB
+#endif
+
+#define IMG_SIZE	4096
+#define IMG_PAYLOAD	2048	/* dynamic section, notes */
+
+struct image {
+	unsigned char b[IMG_SIZE];
+	Elf64_Ehdr *eh;
+	Elf64_Phdr *ph;
+	size_t payload;		/* next free byte */
+};
+
+static void img_init(struct image *im, uint16_t type)
+{
+	memset(im, 0, sizeof(*im));
+	im->eh = (Elf64_Ehdr *)im->b;
+	im->ph = (Elf64_Phdr *)(im->b + sizeof(Elf64_Ehdr));
+	memcpy(im->eh->e_ident, ELFMAG, SELFMAG);
+	im->eh->e_ident[EI_CLASS] = ELFCLASS64;
+	im->eh->e_ident[EI_DATA] = HOST_DATA;
+	im->eh->e_ident[EI_VERSION] = EV_CURRENT;
+	im->eh->e_type = type;
+	im->eh->e_machine = EM_X86_64;
+	im->eh->e_version = EV_CURRENT;
+	im->eh->e_phoff = sizeof(Elf64_Ehdr);
+	im->eh->e_ehsize = sizeof(Elf64_Ehdr);
+	im->eh->e_phentsize = sizeof(Elf64_Phdr);
+	im->payload = IMG_PAYLOAD;
+}
+
+static Elf64_Phdr *img_phdr(struct image *im, uint32_t type)
+{
+	Elf64_Phdr *ph = &im->ph[im->eh->e_phnum++];
+
+	cr_assert_lt((unsigned char *)(ph + 1) - im->b, IMG_PAYLOAD);
+	ph->p_type = type;
+	return ph;
+}
+
+static void img_load(struct image *im, uint32_t flags, uint64_t off,
+		     uint64_t vaddr, uint64_t filesz, uint64_t memsz,
+		     uint64_t align)
+{
+	Elf64_Phdr *ph = img_phdr(im, PT_LOAD);
+
+	ph->p_flags = flags;
+	ph->p_offset = off;
+	ph->p_vaddr = vaddr;
+	ph->p_paddr = vaddr;
+	ph->p_filesz = filesz;
+	ph->p_memsz = memsz;
+	ph->p_align = align;
+}
+
+/* Add @len bytes at an 8-byte aligned offset; returns the offset. */
+static size_t img_put(struct image *im, const void *data, size_t len)
+{
+	size_t off = (im->payload + 7) & ~(size_t)7;
+
+	cr_assert_leq(off + len, IMG_SIZE);
+	memcpy(im->b + off, data, len);
+	im->payload = off + len;
+	return off;
+}
+
+static void img_dynamic(struct image *im, const Elf64_Dyn *d, size_t n)
+{
+	Elf64_Phdr *ph;
+	size_t off = img_put(im, d, n * sizeof(*d));
+
+	ph = img_phdr(im, PT_DYNAMIC);
+	ph->p_flags = PF_R | PF_W;
+	ph->p_offset = off;
+	ph->p_vaddr = off;
+	ph->p_filesz = n * sizeof(*d);
+	ph->p_memsz = n * sizeof(*d);
+	ph->p_align = 8;
+}
+
+/* A note with a 4-byte name ("GNU\0" or other) and @dlen bytes. */
+static size_t note_bytes(unsigned char *out, const char name[4],
+			 uint32_t type, const unsigned char *desc,
+			 uint32_t dlen)
+{
+	Elf64_Nhdr nh = { .n_namesz = 4, .n_descsz = dlen, .n_type = type };
+	size_t n = 0;
+
+	memcpy(out, &nh, sizeof(nh));
+	n += sizeof(nh);
+	memcpy(out + n, name, 4);
+	n += 4;
+	memcpy(out + n, desc, dlen);
+	n += (dlen + 3) & ~(size_t)3;
+	return n;
+}
+
+static void img_notes(struct image *im, const unsigned char *notes,
+		      size_t len)
+{
+	size_t off = img_put(im, notes, len);
+	Elf64_Phdr *ph = img_phdr(im, PT_NOTE);
+
+	ph->p_flags = PF_R;
+	ph->p_offset = off;
+	ph->p_vaddr = off;
+	ph->p_filesz = len;
+	ph->p_memsz = len;
+	ph->p_align = 4;
+}
+
+static void img_write(const struct image *im, const char *name,
+		      char *path, size_t size)
+{
+	in_dir(path, size, name);
+	write_file(path, im->b, IMG_SIZE);
+}
+
+TestSuite(elf_made, .init = dir_setup, .fini = dir_teardown);
+
+Test(elf_made, exact_segments)
+{
+	static struct image im;
+	static struct ht_elf_info info;
+	char path[128], err[HT_ELF_ERRLEN];
+
+	img_init(&im, ET_DYN);
+	img_phdr(&im, PT_INTERP);
+	img_load(&im, PF_R, 0, 0, 0x1000, 0x1000, 0x200000);
+	img_load(&im, PF_R | PF_X, 0x200000, 0x200000, 0x3000123,
+		 0x3000123, 0x200000);
+	img_load(&im, PF_R | PF_W, 0x3400000, 0x3600000, 0x100, 0x2000,
+		 0x200000);
+	img_write(&im, "exact", path, sizeof(path));
+
+	cr_assert_eq(ht_elf_read(path, &info, err, sizeof(err)), 0, "%s",
+		     err);
+	cr_assert_eq(info.elf_class, ELFCLASS64);
+	cr_assert_eq(info.type, ET_DYN);
+	cr_assert_eq(info.machine, EM_X86_64);
+	cr_assert_eq(info.has_interp, true);
+	cr_assert_eq(info.has_dynamic, false);
+	cr_assert_eq(info.textrel, false);
+	cr_assert_eq(info.build_id_len, 0);
+	cr_assert(ht_elf_is_pie(&info));
+	cr_assert_eq(info.nexec, 1);
+	cr_assert_eq(info.text_bytes, 0x3000123);
+	cr_assert_eq(info.exec[0].offset, 0x200000);
+	cr_assert_eq(info.exec[0].vaddr, 0x200000);
+	cr_assert_eq(info.exec[0].filesz, 0x3000123);
+	cr_assert_eq(info.exec[0].memsz, 0x3000123);
+	cr_assert_eq(info.exec[0].align, 0x200000);
+	cr_assert_eq(info.exec[0].flags, PF_R | PF_X);
+}
+
+Test(elf_made, more_exec_segments_than_kept)
+{
+	static struct image im;
+	static struct ht_elf_info info;
+	const unsigned int n = HT_ELF_MAX_EXEC + 3;
+	char path[128], err[HT_ELF_ERRLEN];
+	uint64_t sum = 0;
+	unsigned int i;
+
+	img_init(&im, ET_EXEC);
+	for (i = 0; i < n; i++) {
+		uint64_t sz = 0x1000 * (i + 1);
+
+		img_load(&im, PF_R | PF_X, 0x1000 * i, 0x400000 + 0x100000 * i,
+			 sz, sz + 8, 0x1000);
+		sum += sz;
+	}
+	img_write(&im, "many", path, sizeof(path));
+
+	cr_assert_eq(ht_elf_read(path, &info, err, sizeof(err)), 0, "%s",
+		     err);
+	cr_assert_eq(info.type, ET_EXEC);
+	cr_assert_eq(info.has_interp, false);
+	cr_assert_eq(info.nexec, n);
+	cr_assert_eq(info.text_bytes, sum);
+	for (i = 0; i < HT_ELF_MAX_EXEC; i++) {
+		cr_assert_eq(info.exec[i].offset, 0x1000 * i);
+		cr_assert_eq(info.exec[i].vaddr, 0x400000 + 0x100000 * i);
+		cr_assert_eq(info.exec[i].filesz, 0x1000 * (i + 1));
+		cr_assert_eq(info.exec[i].memsz, 0x1000 * (i + 1) + 8);
+	}
+}
+
+Test(elf_made, textrel_forms)
+{
+	static struct image im;
+	static struct ht_elf_info info;
+	const Elf64_Dyn flags[] = {
+		{ .d_tag = DT_FLAGS, .d_un.d_val = DF_BIND_NOW | DF_TEXTREL },
+		{ .d_tag = DT_NULL },
+	};
+	const Elf64_Dyn tag[] = {
+		{ .d_tag = DT_FLAGS, .d_un.d_val = DF_BIND_NOW },
+		{ .d_tag = DT_TEXTREL },
+		{ .d_tag = DT_NULL },
+	};
+	const Elf64_Dyn none[] = {
+		{ .d_tag = DT_FLAGS, .d_un.d_val = DF_BIND_NOW },
+		{ .d_tag = DT_NULL },
+		/* Past DT_NULL: not part of the array. */
+		{ .d_tag = DT_TEXTREL },
+	};
+	char path[128], err[HT_ELF_ERRLEN];
+
+	img_init(&im, ET_DYN);
+	img_load(&im, PF_R | PF_X, 0, 0, 0x1000, 0x1000, 0x1000);
+	img_dynamic(&im, flags, 2);
+	img_write(&im, "df_textrel", path, sizeof(path));
+	cr_assert_eq(ht_elf_read(path, &info, err, sizeof(err)), 0, "%s",
+		     err);
+	cr_assert_eq(info.has_dynamic, true);
+	cr_assert_eq(info.textrel, true, "DF_TEXTREL in DT_FLAGS");
+
+	img_init(&im, ET_DYN);
+	img_load(&im, PF_R | PF_X, 0, 0, 0x1000, 0x1000, 0x1000);
+	img_dynamic(&im, tag, 3);
+	img_write(&im, "dt_textrel", path, sizeof(path));
+	cr_assert_eq(ht_elf_read(path, &info, err, sizeof(err)), 0, "%s",
+		     err);
+	cr_assert_eq(info.textrel, true, "DT_TEXTREL");
+
+	img_init(&im, ET_DYN);
+	img_load(&im, PF_R | PF_X, 0, 0, 0x1000, 0x1000, 0x1000);
+	img_dynamic(&im, none, 3);
+	img_write(&im, "no_textrel", path, sizeof(path));
+	cr_assert_eq(ht_elf_read(path, &info, err, sizeof(err)), 0, "%s",
+		     err);
+	cr_assert_eq(info.has_dynamic, true);
+	cr_assert_eq(info.textrel, false);
+}
+
+Test(elf_made, build_id_note)
+{
+	static const unsigned char id[8] = {
+		0xde, 0xad, 0xbe, 0xef, 0x01, 0x23, 0x45, 0x67,
+	};
+	static const unsigned char other[5] = { 1, 2, 3, 4, 5 };
+	static struct image im;
+	static struct ht_elf_info info;
+	unsigned char notes[256];
+	char path[128], err[HT_ELF_ERRLEN];
+	size_t n = 0;
+
+	/* An ABI tag, a build-id under another name, then the real one. */
+	n += note_bytes(notes + n, "GNU", NT_GNU_ABI_TAG, other, 5);
+	n += note_bytes(notes + n, "XYZ", NT_GNU_BUILD_ID, other, 5);
+	n += note_bytes(notes + n, "GNU", NT_GNU_BUILD_ID, id, sizeof(id));
+	img_init(&im, ET_DYN);
+	img_load(&im, PF_R | PF_X, 0, 0, 0x1000, 0x1000, 0x1000);
+	img_notes(&im, notes, n);
+	img_write(&im, "buildid", path, sizeof(path));
+
+	cr_assert_eq(ht_elf_read(path, &info, err, sizeof(err)), 0, "%s",
+		     err);
+	cr_assert_eq(info.build_id_len, sizeof(id));
+	cr_assert_arr_eq(info.build_id, id, sizeof(id));
+}
+
+/* ------------------------------------------------------------------ */
+/* Bad inputs. */
+
+TestSuite(elf_bad, .init = dir_setup, .fini = dir_teardown);
+
+/*
+ * ht_elf_read(@path) must return @want, say why after "@path: ", leave
+ * @info zeroed, and behave the same without an error buffer; so must
+ * ht_elf_read_fd() when @fd_too.
+ */
+static void expect_fail(const char *path, int want, bool fd_too)
+{
+	static struct ht_elf_info info;
+	char err[HT_ELF_ERRLEN], prefix[256];
+	int ret;
+
+	memset(&info, 0xa5, sizeof(info));
+	memset(err, 'x', sizeof(err));
+	ret = ht_elf_read(path, &info, err, sizeof(err));
+	cr_assert_eq(ret, want, "%s: got %d (%s), want %d", path, ret,
+		     strerror(-ret), want);
+	cr_assert_lt(strlen(err), sizeof(err));
+	snprintf(prefix, sizeof(prefix), "%s: ", path);
+	cr_assert_eq(strncmp(err, prefix, strlen(prefix)), 0,
+		     "message \"%s\" does not start with \"%s\"", err,
+		     prefix);
+	cr_assert_gt(strlen(err), strlen(prefix), "empty message: %s", err);
+	cr_assert_null(strchr(err, '\n'));
+	cr_assert_eq(info.nexec, 0);
+	cr_assert_eq(info.text_bytes, 0);
+	cr_assert_eq(info.has_interp, false);
+	cr_assert_eq(info.build_id_len, 0);
+
+	cr_assert_eq(ht_elf_read(path, &info, NULL, 0), want, "%s", path);
+	cr_assert_eq(ht_elf_read(path, &info, NULL, sizeof(err)), want);
+	memset(err, 'x', sizeof(err));
+	cr_assert_eq(ht_elf_read(path, &info, err, 0), want);
+	cr_assert_eq(err[0], 'x', "errlen 0 but err written");
+
+	if (fd_too) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+		cr_assert_geq(fd, 0);
+		memset(err, 'x', sizeof(err));
+		cr_assert_eq(ht_elf_read_fd(fd, path, &info, err,
+					    sizeof(err)), want, "%s", path);
+		cr_assert_eq(strncmp(err, prefix, strlen(prefix)), 0, "%s",
+			     err);
+		cr_assert_gt(strlen(err), strlen(prefix));
+		cr_assert_eq(ht_elf_read_fd(fd, path, &info, NULL, 0), want);
+		close(fd);
+	}
+}
+
+Test(elf_bad, empty_file)
+{
+	char path[128];
+
+	in_dir(path, sizeof(path), "empty");
+	write_file(path, "", 0);
+	expect_fail(path, -ENOEXEC, true);
+}
+
+Test(elf_bad, random_bytes)
+{
+	unsigned char buf[8192];
+	uint32_t x = 0x2545f491;
+	char path[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(buf); i++) {
+		/* xorshift32, fixed seed */
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		buf[i] = (unsigned char)x;
+	}
+	cr_assert_neq(memcmp(buf, ELFMAG, SELFMAG), 0);
+	in_dir(path, sizeof(path), "random");
+	write_file(path, buf, sizeof(buf));
+	expect_fail(path, -ENOEXEC, true);
+}
+
+Test(elf_bad, truncated)
+{
+	static const size_t sizes[] = { 4, 16, 40, 63, 64, 64 + 56,
+					64 + 2 * 56 + 10 };
+	char path[128], name[32];
+	size_t i;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(*sizes); i++) {
+		snprintf(name, sizeof(name), "trunc%zu", sizes[i]);
+		in_dir(path, sizeof(path), name);
+		copy_head(SELF, path, sizes[i]);
+		expect_fail(path, -ENOEXEC, true);
+	}
+}
+
+/*
+ * Cut inside the first program header.  libelf (0.188) then reports
+ * fewer program headers than e_phnum says, here none, and the file reads
+ * as a valid ELF without segments or interpreter, unless
+ * ht_elf_read_fd() checks the count against e_phnum, as it does.
+ */
+Test(elf_bad, truncated_in_first_phdr)
+{
+	char path[128];
+
+	in_dir(path, sizeof(path), "trunc84");
+	copy_head(SELF, path, 64 + 20);
+	expect_fail(path, -ENOEXEC, true);
+}
+
+Test(elf_bad, program_headers_cut)
+{
+	char path[128];
+	Elf64_Ehdr eh;
+	int fd;
+
+	/* Keep the header and the first program header, not the rest. */
+	fd = open(SELF, O_RDONLY | O_CLOEXEC);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(pread(fd, &eh, sizeof(eh), 0), (ssize_t)sizeof(eh));
+	close(fd);
+	cr_assert_gt(eh.e_phnum, 2);
+	in_dir(path, sizeof(path), "cut");
+	copy_head(SELF, path, eh.e_phoff + sizeof(Elf64_Phdr) + 10);
+	expect_fail(path, -ENOEXEC, true);
+}
+
+Test(elf_bad, text_file)
+{
+	static const char text[] = "#!/bin/sh\necho 'not ELF'\n";
+	char path[128];
+
+	in_dir(path, sizeof(path), "script.sh");
+	write_file(path, text, strlen(text));
+	expect_fail(path, -ENOEXEC, true);
+
+	/* Just the magic, then nothing. */
+	in_dir(path, sizeof(path), "magic");
+	write_file(path, ELFMAG, SELFMAG);
+	expect_fail(path, -ENOEXEC, true);
+}
+
+Test(elf_bad, bad_class)
+{
+	static struct ht_elf_info info;
+	unsigned char hdr[64];
+	char path[128], err[HT_ELF_ERRLEN];
+	int ret;
+	int fd;
+
+	/* A real file whose EI_CLASS names no class at all. */
+	fd = open(SELF, O_RDONLY | O_CLOEXEC);
+	cr_assert_eq(pread(fd, hdr, sizeof(hdr), 0), (ssize_t)sizeof(hdr));
+	close(fd);
+	cr_assert_eq(hdr[EI_CLASS], ELFCLASS64);
+	in_dir(path, sizeof(path), "class");
+	copy_head(SELF, path, 65536);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	cr_assert_geq(fd, 0);
+	hdr[EI_CLASS] = ELFCLASSNUM;
+	cr_assert_eq(pwrite(fd, hdr, 8, 0), 8);
+	close(fd);
+	ret = ht_elf_read(path, &info, err, sizeof(err));
+	/* Documented as -EINVAL ("unsupported class"); -ENOEXEC is
+	 * what corrupt content gets.  Either way a message. */
+	cr_assert(ret == -ENOEXEC || ret == -EINVAL, "got %d", ret);
+	cr_assert_eq(strncmp(err, path, strlen(path)), 0, "%s", err);
+	cr_assert_gt(strlen(err), strlen(path) + 2);
+}
+
+Test(elf_bad, directory)
+{
+	expect_fail(dir, -EISDIR, false);
+	expect_fail("/", -EISDIR, false);
+}
+
+Test(elf_bad, not_regular)
+{
+	expect_fail("/dev/null", -ENOEXEC, false);
+}
+
+Test(elf_bad, missing_file)
+{
+	char path[128];
+
+	in_dir(path, sizeof(path), "no-such-file");
+	expect_fail(path, -ENOENT, false);
+	in_dir(path, sizeof(path), "no-such-dir/file");
+	expect_fail(path, -ENOENT, false);
+}
+
+Test(elf_bad, short_error_buffer)
+{
+	static struct ht_elf_info info;
+	char path[128], err[8];
+
+	in_dir(path, sizeof(path), "missing");
+	memset(err, 'x', sizeof(err));
+	cr_assert_eq(ht_elf_read(path, &info, err, sizeof(err)), -ENOENT);
+	cr_assert_lt(strlen(err), sizeof(err));
+	cr_assert_eq(strncmp(err, path, strlen(err)), 0, "%s", err);
+
+	memset(err, 'x', sizeof(err));
+	cr_assert_eq(ht_elf_read(path, &info, err, 1), -ENOENT);
+	cr_assert_eq(err[0], '\0');
+}
