@@ -1,13 +1,226 @@
 // SPDX-License-Identifier: MIT
-/* cmd_prime.c - hugetext prime (not written yet). */
+/*
+ * cmd_prime.c - hugetext prime [options] FILE...
+ *
+ * Make the page cache of each ELF file's eligible executable spans huge,
+ * so that every process that maps the text later (2 MiB-congruently)
+ * gets PMD mappings on fault, with or without hugetext.  For systemd:
+ * ExecStartPre=hugetext prime /usr/sbin/server.
+ *
+ * Exit status: 0 every eligible span is huge, 1 some are not, 2 a file
+ * could not be read or a bad option.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "commands.h"
+#include "prime.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: hugetext prime [options] FILE...\n"
+"Make the page cache of each ELF file's executable text huge (2 MiB\n"
+"folios), so that every process mapping it later gets huge pages.\n"
+"\n"
+"  -s, --strategy=NAME  auto (default), collapse, refault or none\n"
+"  -n, --dry-run        check only; change nothing\n"
+"  -j, --json           one JSON object per file, one per line\n"
+"  -q, --quiet          no output; the exit status says it all\n"
+"  -h, --help           show this help\n"
+"\n"
+"Exit status: 0 all eligible text is huge, 1 some is not, 2 error.\n");
+}
+
+static double mib(uint64_t b)
+{
+	return (double)b / 1048576.0;
+}
+
+/* The segment that explains the file best: first failure, else first. */
+static const struct ht_prime_seg *main_seg(const struct ht_prime_result *r)
+{
+	const struct ht_prime_seg *first = NULL;
+	size_t i;
+
+	for (i = 0; i < r->nseg; i++) {
+		if (!r->seg[i].attempted)
+			continue;
+		if (r->seg[i].target.reason != HT_R_NONE)
+			return &r->seg[i];
+		if (!first)
+			first = &r->seg[i];
+	}
+	return first;
+}
+
+static void print_human(const char *path, const struct ht_prime_result *r)
+{
+	const struct ht_prime_seg *s = main_seg(r);
+	enum ht_reason why;
+
+	printf("%s: text %.1f MiB, eligible %.1f MiB", path,
+	       mib(r->elf.text_bytes), mib(r->eligible));
+	if (!r->eligible) {
+		why = r->nseg ? r->seg[0].span_reason : HT_R_TOO_SMALL;
+		printf(": %s: %s\n", ht_reason_name(why), ht_reason_text(why));
+		return;
+	}
+	printf(", huge in page cache %.1f MiB (%.0f%%)", mib(r->huge),
+	       100.0 * (double)r->huge / (double)r->eligible);
+	if (s)
+		printf(" via %s", ht_route_name(s->target.route));
+	printf(" in %.1f ms", (double)r->usec / 1000.0);
+	if (s && s->target.reason != HT_R_NONE)
+		printf(": %s: %s%s%s", ht_reason_name(s->target.reason),
+		       ht_reason_text(s->target.reason),
+		       s->target.err ? ": " : "",
+		       s->target.err ? strerror(s->target.err) : "");
+	printf("\n");
+}
+
+static void json_path(const char *p)
+{
+	putchar('"');
+	for (; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static void print_json(const char *path, const struct ht_prime_result *r,
+		       int ret)
+{
+	size_t i;
+
+	printf("{\"path\":");
+	json_path(path);
+	if (ret && ret != -EAGAIN) {
+		printf(",\"error\":");
+		json_path(r->err);
+		printf("}\n");
+		return;
+	}
+	printf(",\"text_bytes\":%llu,\"eligible_bytes\":%llu,"
+	       "\"huge_bytes\":%llu,\"usec\":%llu,\"segments\":[",
+	       (unsigned long long)r->elf.text_bytes,
+	       (unsigned long long)r->eligible,
+	       (unsigned long long)r->huge, (unsigned long long)r->usec);
+	for (i = 0; i < r->nseg; i++) {
+		const struct ht_prime_seg *s = &r->seg[i];
+		enum ht_reason why = s->span_reason != HT_R_NONE ?
+				     s->span_reason : s->target.reason;
+
+		printf("%s{\"offset\":%llu,\"bytes\":%llu,"
+		       "\"eligible_offset\":%llu,\"eligible_bytes\":%llu,",
+		       i ? "," : "", (unsigned long long)s->offset,
+		       (unsigned long long)s->filesz,
+		       (unsigned long long)s->spans.start,
+		       (unsigned long long)ht_spans_bytes(&s->spans));
+		if (s->attempted)
+			printf("\"route\":\"%s\",\"huge_bytes\":%llu,"
+			       "\"errno\":%d,\"usec\":%llu,",
+			       ht_route_name(s->target.route),
+			       (unsigned long long)s->target.pmd_after,
+			       s->target.err,
+			       (unsigned long long)s->target.usec);
+		if (why == HT_R_NONE)
+			printf("\"reason\":null}");
+		else
+			printf("\"reason\":\"%s\"}", ht_reason_name(why));
+	}
+	printf("]}\n");
+}
 
 int ht_cmd_prime(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "hugetext: prime: not implemented yet\n");
-	return HT_EXIT_ERROR;
+	static const struct option longopts[] = {
+		{ "strategy", required_argument, NULL, 's' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ht_prime_result *res;
+	struct ht_policy pol = { 0 };
+	bool json = false, quiet = false;
+	int c, i, status = 0;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+:s:njqh", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 's':
+			if (ht_strategy_parse(optarg, &pol.strategy)) {
+				fprintf(stderr, "hugetext prime: invalid "
+					"strategy '%s' (try 'hugetext prime "
+					"--help')\n", optarg);
+				return 2;
+			}
+			break;
+		case 'n':
+			pol.dry_run = true;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			fprintf(stderr, "hugetext prime: %s '%s' (try "
+				"'hugetext prime --help')\n",
+				c == ':' ? "missing argument for" :
+				"invalid option", argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "hugetext prime: no file given (try "
+			"'hugetext prime --help')\n");
+		return 2;
+	}
+	res = malloc(sizeof(*res));
+	if (!res) {
+		fprintf(stderr, "hugetext prime: out of memory\n");
+		return 2;
+	}
+	ht_thp_env_read(&pol.thp);
+	for (i = optind; i < argc; i++) {
+		int ret = ht_prime_file(argv[i], &pol, res);
+
+		if (ret && ret != -EAGAIN) {
+			fprintf(stderr, "hugetext prime: %s\n", res->err);
+			status = 2;
+			if (json && !quiet)
+				print_json(argv[i], res, ret);
+			continue;
+		}
+		if (ret && status == 0)
+			status = 1;
+		if (quiet)
+			continue;
+		if (json)
+			print_json(argv[i], res, ret);
+		else
+			print_human(argv[i], res);
+	}
+	free(res);
+	return status;
 }

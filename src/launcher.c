@@ -21,6 +21,7 @@
 #include "commands.h"
 #include "config.h"
 #include "elf_segments.h"
+#include "prime.h"
 #include "text_collapse.h"
 
 #define EXIT_HT_ERROR	HT_EXIT_ERROR
@@ -184,17 +185,45 @@ static const char *resolve(const char *name, char *buf, size_t len)
 	return NULL;
 }
 
-/* A static program cannot load a preload: say so once, run it anyway. */
-static void warn_static(const char *path)
+/*
+ * A static program cannot load a preload, but the page cache is shared:
+ * prime its text before exec, and its own faults map the huge folios.
+ */
+static void prime_static(const char *path, enum ht_strategy strategy,
+			 bool dry_run, bool verbose)
 {
+	struct ht_policy pol = { .strategy = strategy, .dry_run = dry_run };
+	struct ht_prime_result *res;
 	struct ht_elf_info info;
+	int ret;
 
 	/* Not ELF (a script): its interpreter takes the preload. */
-	if (ht_elf_read(path, &info, NULL, 0))
+	if (ht_elf_read(path, &info, NULL, 0) || info.has_interp)
 		return;
-	if (!info.has_interp)
-		fprintf(stderr, "%s: %s is statically linked: a preload "
-			"cannot reach it; running it unchanged\n", prog, path);
+	res = malloc(sizeof(*res));
+	if (!res)
+		return;
+	ht_thp_env_read(&pol.thp);
+	ret = ht_prime_file(path, &pol, res);
+	if (verbose) {
+		const struct ht_prime_seg *s = res->nseg ? &res->seg[0] : NULL;
+		enum ht_reason why = !s ? HT_R_TOO_SMALL :
+				     s->span_reason != HT_R_NONE ?
+				     s->span_reason : s->target.reason;
+
+		fprintf(stderr, "%s: %s is statically linked: primed its "
+			"page cache instead of preloading: eligible %.1f MiB, "
+			"huge %.1f MiB", prog, path,
+			(double)res->eligible / 1048576.0,
+			(double)res->huge / 1048576.0);
+		if (ret && why != HT_R_NONE)
+			fprintf(stderr, ": %s: %s", ht_reason_name(why),
+				ht_reason_text(why));
+		else if (ret)
+			fprintf(stderr, ": %s", res->err);
+		fputc('\n', stderr);
+	}
+	free(res);
 }
 
 static const struct {
@@ -219,8 +248,8 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	char libbuf[PATH_MAX], pathbuf[PATH_MAX];
-	bool dry_run = false, report = false;
-	enum ht_strategy strategy;
+	bool dry_run = false, report = false, verbose = false;
+	enum ht_strategy strategy = HT_STRATEGY_AUTO;
 	const char *lib, *path;
 	int c;
 
@@ -239,6 +268,7 @@ int main(int argc, char **argv)
 				NULL)) != -1) {
 		switch (c) {
 		case 'v':
+			verbose = true;
 			set(HT_ENV_VERBOSE, "1");
 			break;
 		case 'n':
@@ -285,8 +315,10 @@ int main(int argc, char **argv)
 	if (optind >= argc)
 		die(EXIT_HT_ERROR, "no program given (try '%s --help')", prog);
 	/* A dry run exists to be read: show it unless it goes to a file. */
-	if (dry_run && !report)
+	if (dry_run && !report) {
+		verbose = true;
 		set(HT_ENV_VERBOSE, "1");
+	}
 
 	lib = find_library(libbuf, sizeof(libbuf));
 	if (!is_file(lib))
@@ -295,7 +327,7 @@ int main(int argc, char **argv)
 
 	path = resolve(argv[optind], pathbuf, sizeof(pathbuf));
 	if (path)
-		warn_static(path);
+		prime_static(path, strategy, dry_run, verbose);
 	prepend_preload(lib);
 
 	execvp(argv[optind], argv + optind);

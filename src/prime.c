@@ -1,3 +1,126 @@
 // SPDX-License-Identifier: MIT
-/* prime.c - see prime.h. */
+/* prime.c - huge page cache from a temporary mapping; see prime.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "prime.h"
+
+static uint64_t now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+int ht_prime_range(int fd, uint64_t offset, uint64_t len,
+		   const struct ht_policy *pol, struct ht_target *t)
+{
+	uint64_t aligned;
+	void *area, *map;
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	t->fd = fd;
+	t->offset = offset;
+	if (!len || ((offset | len) & HT_HPAGE_MASK))
+		return -EINVAL;
+	/*
+	 * Reserve 2 MiB more than needed and place the file at the aligned
+	 * address inside: a PMD needs vaddr == offset (mod 2 MiB).
+	 */
+	area = mmap(NULL, len + HT_HPAGE_SIZE, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (area == MAP_FAILED)
+		return -errno;
+	aligned = ((uintptr_t)area + HT_HPAGE_MASK) & ~HT_HPAGE_MASK;
+	map = mmap((void *)(uintptr_t)aligned, len, PROT_READ,
+		   MAP_PRIVATE | MAP_FIXED, fd, (off_t)offset);
+	if (map == MAP_FAILED) {
+		ret = -errno;
+		munmap(area, len + HT_HPAGE_SIZE);
+		return ret;
+	}
+	t->start = aligned;
+	t->end = aligned + len;
+	ret = ht_make_huge(t, NULL, pol);
+	munmap(area, len + HT_HPAGE_SIZE);
+	return ret;
+}
+
+static int open_noatime(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOATIME |
+		      O_NONBLOCK);
+
+	/* O_NOATIME is for the owner (or CAP_FOWNER) only. */
+	if (fd < 0 && errno == EPERM)
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	return fd;
+}
+
+int ht_prime_file(const char *path, const struct ht_policy *pol,
+		  struct ht_prime_result *res)
+{
+	uint64_t t0 = now_usec();
+	struct stat st;
+	size_t i;
+	int fd, ret = 0;
+
+	memset(res, 0, sizeof(*res));
+	fd = open_noatime(path);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(res->err, sizeof(res->err), "%s: %s", path,
+			 strerror(-ret));
+		return ret;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		ret = S_ISDIR(st.st_mode) ? -EISDIR : -ENOEXEC;
+		snprintf(res->err, sizeof(res->err), "%s: %s", path,
+			 ret == -EISDIR ? "is a directory" :
+			 "not a regular file");
+		goto out;
+	}
+	ret = ht_elf_read_fd(fd, path, &res->elf, res->err,
+			     sizeof(res->err));
+	if (ret)
+		goto out;
+	res->nseg = res->elf.nexec < HT_ELF_MAX_EXEC ? res->elf.nexec :
+		    HT_ELF_MAX_EXEC;
+	for (i = 0; i < res->nseg; i++) {
+		const struct ht_segment *s = &res->elf.exec[i];
+		struct ht_prime_seg *p = &res->seg[i];
+		int r;
+
+		p->offset = s->offset;
+		p->filesz = s->filesz;
+		/*
+		 * Page-cache folios sit at 2 MiB-aligned file offsets,
+		 * whatever address the program will use: the spans are
+		 * those of the file range mapped at its own offset.
+		 */
+		p->span_reason = ht_spans_page_range(s->offset, s->filesz,
+						     s->offset, 4096,
+						     &p->spans);
+		if (p->span_reason != HT_R_NONE)
+			continue;
+		res->eligible += ht_spans_bytes(&p->spans);
+		r = ht_prime_range(fd, p->spans.start,
+				   ht_spans_bytes(&p->spans), pol, &p->target);
+		p->attempted = true;
+		res->huge += p->target.pmd_after;
+		if (r && !ret)
+			ret = -EAGAIN;
+	}
+out:
+	close(fd);
+	res->usec = now_usec() - t0;
+	return ret;
+}

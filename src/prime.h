@@ -1,5 +1,64 @@
 /* SPDX-License-Identifier: MIT */
-/* prime.h - make a file's page cache huge from outside (stub). */
+/*
+ * prime.h - make a file's page cache huge from this process alone.
+ *
+ * The page cache is shared: 2 MiB folios left by one process are mapped
+ * with PMDs by every later process that maps the same text 2 MiB-
+ * congruently.  So a file's executable segments can be made huge
+ * without the program running: map each eligible file range at a
+ * 2 MiB-aligned address of our own and run the kernel routes on that
+ * temporary mapping (text_collapse.h).  Used by `hugetext prime`, by the
+ * launcher for static programs, and by --pid.
+ */
 #ifndef HT_PRIME_H
 #define HT_PRIME_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "elf_segments.h"
+#include "spans.h"
+#include "text_collapse.h"
+
+/* One executable segment of the file, primed or not. */
+struct ht_prime_seg {
+	uint64_t offset, filesz;	/* the segment in the file */
+	struct ht_spans spans;		/* in file-offset space: start and
+					   end are 2 MiB-aligned offsets */
+	enum ht_reason span_reason;	/* HT_R_NONE: spans exist */
+	bool attempted;
+	struct ht_target target;	/* the route's result */
+};
+
+struct ht_prime_result {
+	struct ht_elf_info elf;
+	size_t nseg;
+	struct ht_prime_seg seg[HT_ELF_MAX_EXEC];
+	uint64_t eligible, huge;	/* bytes, over all segments */
+	uint64_t usec;
+	char err[HT_ELF_ERRLEN];	/* when the call failed */
+};
+
+/*
+ * ht_prime_file - make the page cache of @path's eligible executable
+ * spans huge, with the routes @pol allows, and verify it through the
+ * temporary mapping's smaps.  Never writes to the file; opens it with
+ * O_NOATIME where allowed so that its access time is left alone too.
+ *
+ * Returns 0 when every eligible span is huge now (also when there is
+ * none: @res->eligible is then 0), -EAGAIN when some are not (see each
+ * segment's target.reason), or -errno when the file could not be read
+ * (-ENOEXEC: not ELF; @res->err says why).
+ */
+int ht_prime_file(const char *path, const struct ht_policy *pol,
+		  struct ht_prime_result *res);
+
+/*
+ * ht_prime_range - the same for one range of an open file: [@offset,
+ * @offset + @len), both 2 MiB-aligned, into @t (fd, offsets and the
+ * results).  Returns as ht_make_huge().
+ */
+int ht_prime_range(int fd, uint64_t offset, uint64_t len,
+		   const struct ht_policy *pol, struct ht_target *t);
+
 #endif /* HT_PRIME_H */
