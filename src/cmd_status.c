@@ -1,13 +1,126 @@
 // SPDX-License-Identifier: MIT
-/* cmd_status.c - hugetext status (not written yet). */
+/*
+ * cmd_status.c - hugetext status [--json] [PID|self]
+ *
+ * For a running process: every executable file mapping, its size, the
+ * bytes eligible for 2 MiB pages, the bytes PMD-mapped now, and why not
+ * for the rest, with the reason codes of the core report.  Reads
+ * /proc/PID/smaps directly: it already names each mapping's file and
+ * offset, which is all the span arithmetic needs.
+ *
+ * Exit status: 0 all eligible text is huge, 1 some is not, 2 error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
+#include "remote.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: hugetext status [options] [PID|self]\n"
+"Show, for each executable file mapping of a process, how much of its\n"
+"text is eligible for 2 MiB pages and how much is on them now.\n"
+"\n"
+"  -j, --json   one JSON object (the format of --report)\n"
+"  -h, --help   show this help\n"
+"\n"
+"Exit status: 0 all eligible text is huge, 1 some is not, 2 error.\n");
+}
+
+/* "self" or a positive decimal number; 0 means self. */
+int ht_parse_pid(const char *s, pid_t *out)
+{
+	char *end;
+	long v;
+
+	if (!strcmp(s, "self")) {
+		*out = 0;
+		return 0;
+	}
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v <= 0 || v > 0x3fffffff)
+		return -EINVAL;
+	*out = (pid_t)v;
+	return 0;
+}
+
+/* One line for why another process cannot be looked at. */
+const char *ht_pid_error(int err)
+{
+	switch (err) {
+	case -ESRCH:
+		return "no such process";
+	case -EACCES:
+		return "not allowed to read its memory maps (needs the same "
+		       "user and ptrace read access, or CAP_SYS_PTRACE)";
+	case -EPERM:
+		return "not allowed to advise its memory (needs "
+		       "CAP_SYS_NICE and ptrace read access)";
+	}
+	return strerror(-err);
+}
 
 int ht_cmd_status(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "hugetext: status: not implemented yet\n");
-	return HT_EXIT_ERROR;
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ht_run run;
+	struct ht_totals t;
+	bool json = false;
+	pid_t pid = 0;
+	int c, ret;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+jh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			fprintf(stderr, "hugetext status: invalid option '%s' "
+				"(try 'hugetext status --help')\n",
+				argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (argc - optind > 1) {
+		fprintf(stderr, "hugetext status: one PID at a time (try "
+			"'hugetext status --help')\n");
+		return 2;
+	}
+	if (optind < argc && ht_parse_pid(argv[optind], &pid)) {
+		fprintf(stderr, "hugetext status: '%s' is not a process ID "
+			"(try 'hugetext status --help')\n", argv[optind]);
+		return 2;
+	}
+	ret = ht_remote_scan(pid, &run);
+	if (ret) {
+		fprintf(stderr, "hugetext status: %s: %s\n",
+			optind < argc ? argv[optind] : "self",
+			ht_pid_error(ret));
+		return 2;
+	}
+	fflush(stdout);
+	if (json)
+		ht_report_json(&run, STDOUT_FILENO);
+	else
+		ht_report_human(&run, STDOUT_FILENO);
+	ht_run_totals(&run, &t);
+	ht_run_free(&run);
+	return t.huge < t.eligible ? 1 : 0;
 }

@@ -12,8 +12,15 @@
 #define HT_EXIT_CANNOT_RUN	126
 #define HT_EXIT_NOT_FOUND	127
 
+#include <sys/types.h>
+
 int ht_cmd_check(int argc, char **argv);
 int ht_cmd_prime(int argc, char **argv);
 int ht_cmd_status(int argc, char **argv);
+
+/* ht_parse_pid - "self" (0) or a process ID.  Returns 0 or -EINVAL. */
+int ht_parse_pid(const char *s, pid_t *out);
+/* ht_pid_error - one line for a -errno from acting on another process. */
+const char *ht_pid_error(int err);
 
 #endif /* HT_COMMANDS_H */

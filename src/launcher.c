@@ -8,6 +8,7 @@
  * be run, 127 when it is not found; otherwise PROGRAM's own.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -22,6 +23,7 @@
 #include "config.h"
 #include "elf_segments.h"
 #include "prime.h"
+#include "remote.h"
 #include "text_collapse.h"
 
 #define EXIT_HT_ERROR	HT_EXIT_ERROR
@@ -36,6 +38,8 @@ static void usage(void)
 {
 	printf(
 "Usage: %s [options] [--] PROGRAM [ARGS...]\n"
+"   or: %s [options] --pid PID\n"
+"   or: %s check|prime|status [options] ...   (see '%s COMMAND --help')\n"
 "Run PROGRAM with its executable text, and that of its shared libraries,\n"
 "on 2 MiB pages backed by the shared page cache (not private copies).\n"
 "\n"
@@ -45,6 +49,8 @@ static void usage(void)
 "                         (on stderr, unless --report is given)\n"
 "  -s, --strategy=NAME    auto (default), collapse, refault or none\n"
 "  -r, --report=FILE      append one JSON object per process to FILE\n"
+"  -p, --pid=PID          act on a running process instead (needs\n"
+"                         CAP_SYS_NICE and ptrace read access)\n"
 "      --no-inherit       do not pass the preload on to child processes\n"
 "  -h, --help             show this help and exit\n"
 "  -V, --version          show the version and exit\n"
@@ -55,7 +61,9 @@ static void usage(void)
 "tries collapse, then, for regular files, refault; none changes nothing.\n"
 "\n"
 "Exit status: PROGRAM's own; 125 hugetext failed; 126 PROGRAM found but\n"
-"not runnable; 127 PROGRAM not found.  See hugetext(1).\n", prog);
+"not runnable; 127 PROGRAM not found.  With --pid: 0 all eligible text\n"
+"is huge, 1 some is not, 2 the process cannot be reached.  See\n"
+"hugetext(1).\n", prog, prog, prog, prog);
 }
 
 static void __attribute__((noreturn, format(printf, 2, 3)))
@@ -226,6 +234,47 @@ static void prime_static(const char *path, enum ht_strategy strategy,
 	free(res);
 }
 
+/*
+ * --pid: the routes from outside, reported like the preload's own run
+ * (stdout, and --report's file).
+ */
+static int run_pid(pid_t pid, enum ht_strategy strategy, bool dry_run)
+{
+	struct ht_policy pol = { .strategy = strategy, .dry_run = dry_run };
+	const char *report = getenv(HT_ENV_REPORT);
+	struct ht_run run;
+	int ret, fd;
+
+	ret = ht_remote_scan(pid, &run);
+	if (ret) {
+		fprintf(stderr, "%s: --pid %d: %s\n", prog, (int)pid,
+			ht_pid_error(ret));
+		return 2;
+	}
+	pol.thp = run.thp;
+	ret = ht_remote_make_huge(pid, &run, &pol);
+	if (ret && ret != -EAGAIN && ret != -ECANCELED) {
+		fprintf(stderr, "%s: --pid %d: %s\n", prog, (int)pid,
+			ret == -ESRCH ? "the process exited meanwhile" :
+			ht_pid_error(ret));
+		ht_run_free(&run);
+		return 2;
+	}
+	fflush(stdout);
+	ht_report_human(&run, STDOUT_FILENO);
+	if (report) {
+		fd = open(report, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+			  0644);
+		if (fd < 0 || ht_report_json(&run, fd))
+			fprintf(stderr, "%s: cannot write %s: %s\n", prog,
+				report, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	ht_run_free(&run);
+	return ret ? 1 : 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -242,6 +291,7 @@ int main(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "strategy", required_argument, NULL, 's' },
 		{ "report", required_argument, NULL, 'r' },
+		{ "pid", required_argument, NULL, 'p' },
 		{ "no-inherit", no_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -249,6 +299,7 @@ int main(int argc, char **argv)
 	};
 	char libbuf[PATH_MAX], pathbuf[PATH_MAX];
 	bool dry_run = false, report = false, verbose = false;
+	pid_t pid = 0;
 	enum ht_strategy strategy = HT_STRATEGY_AUTO;
 	const char *lib, *path;
 	int c;
@@ -264,7 +315,7 @@ int main(int argc, char **argv)
 	}
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:vns:r:hV", longopts,
+	while ((c = getopt_long(argc, argv, "+:vns:r:p:hV", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'v':
@@ -289,6 +340,11 @@ int main(int argc, char **argv)
 				    "(try '%s --help')", prog);
 			set(HT_ENV_REPORT, optarg);
 			break;
+		case 'p':
+			if (ht_parse_pid(optarg, &pid) || !pid)
+				die(EXIT_HT_ERROR, "invalid process ID '%s' "
+				    "(try '%s --help')", optarg, prog);
+			break;
 		case 'I':
 			set(HT_ENV_NO_INHERIT, "1");
 			break;
@@ -311,6 +367,12 @@ int main(int argc, char **argv)
 			    "unrecognized or incomplete option" :
 			    "invalid option", argv[optind - 1], prog);
 		}
+	}
+	if (pid) {
+		if (optind < argc)
+			die(EXIT_HT_ERROR, "--pid takes no PROGRAM (try '%s "
+			    "--help')", prog);
+		return run_pid(pid, strategy, dry_run);
 	}
 	if (optind >= argc)
 		die(EXIT_HT_ERROR, "no program given (try '%s --help')", prog);

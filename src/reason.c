@@ -49,6 +49,17 @@ static const struct {
 	[HT_R_SYSCALL] = { "syscall-failed", "a system call failed" },
 	[HT_R_ELF] = { "elf-error", "file could not be read as ELF" },
 	[HT_R_PARTIAL] = { "partial", "only part of the range became huge" },
+	[HT_R_SMALL_PAGES] = { "small-pages",
+		"eligible, but mapped with small pages now" },
+	[HT_R_NO_PRIVILEGE] = { "no-privilege",
+		"acting on another process needs CAP_SYS_NICE and ptrace "
+		"read access" },
+	[HT_R_EXITED] = { "exited", "the process exited meanwhile" },
+	[HT_R_REMOTE_PTE] = { "remote-small-mappings",
+		"the page cache is huge now, but this kernel cannot remap the "
+		"running process's text with 2 MiB pages from outside "
+		"(MADV_COLLAPSE needs tmpfs or CONFIG_READ_ONLY_THP_FOR_FS); "
+		"new processes and restarts map it huge" },
 };
 
 const char *ht_reason_name(enum ht_reason r)

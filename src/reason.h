@@ -32,6 +32,10 @@ enum ht_reason {
 	HT_R_SYSCALL,		/* a system call failed; see the errno */
 	HT_R_ELF,		/* the file could not be read as ELF */
 	HT_R_PARTIAL,		/* the route ran; only part became huge */
+	HT_R_SMALL_PAGES,	/* eligible, on small pages now (status) */
+	HT_R_NO_PRIVILEGE,	/* acting on another process needs more */
+	HT_R_EXITED,		/* the process exited meanwhile */
+	HT_R_REMOTE_PTE,	/* cache huge; the process keeps its PTEs */
 	HT_R__COUNT
 };
 

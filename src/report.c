@@ -240,8 +240,11 @@ static void human_object(struct buf *b, const struct ht_run *r,
 		bprintf(b, "\n");
 		return;
 	}
-	bprintf(b, " via %s in %.1f ms", ht_route_name(p->target.route),
-		(double)p->target.usec / 1000.0);
+	/* Nothing ran (status, or a check said no): no route to name. */
+	if (p->target.route != HT_ROUTE_NONE)
+		bprintf(b, " via %s in %.1f ms",
+			ht_route_name(p->target.route),
+			(double)p->target.usec / 1000.0);
 	why = part_reason(o, p);
 	if (why != HT_R_NONE)
 		bprintf(b, ": %s: %s%s%s", ht_reason_name(why),

@@ -250,6 +250,7 @@ static int do_refault(struct ht_target *t, struct ht_range_stat *st)
 {
 	uint64_t len = t->end - t->start, a, anon = 0, huge;
 	int64_t left;
+	int tries;
 	long pagesz = sysconf(_SC_PAGESIZE);
 	int ret;
 
@@ -295,20 +296,29 @@ static int do_refault(struct ht_target *t, struct ht_range_stat *st)
 	}
 
 	t->route = HT_ROUTE_REFAULT;
-	ret = advise(t, t->start, len, MADV_DONTNEED);
-	if (ret)
-		return stop(t, HT_R_SYSCALL, t->err, ret);
-	ret = posix_fadvise(t->fd, (off_t)t->offset, (off_t)len,
-			    POSIX_FADV_DONTNEED);
-	if (ret)
-		t->err = ret;
-	left = cached_bytes(t, pagesz);
-	ret = advise(t, t->start, len, MADV_POPULATE_READ);
-	if (ret)
-		return stop(t, HT_R_SYSCALL, t->err, ret);
-	huge = pmd_now(t, st);
-	if (huge == len)
-		return 0;
+	for (tries = 0; ; tries++) {
+		ret = advise(t, t->start, len, MADV_DONTNEED);
+		if (ret)
+			return stop(t, HT_R_SYSCALL, t->err, ret);
+		ret = posix_fadvise(t->fd, (off_t)t->offset, (off_t)len,
+				    POSIX_FADV_DONTNEED);
+		if (ret)
+			t->err = ret;
+		left = cached_bytes(t, pagesz);
+		ret = advise(t, t->start, len, MADV_POPULATE_READ);
+		if (ret)
+			return stop(t, HT_R_SYSCALL, t->err, ret);
+		huge = pmd_now(t, st);
+		if (huge == len)
+			return 0;
+		/*
+		 * Folios still in flight (readahead I/O, another CPU's LRU
+		 * batch) cannot be dropped at once: one more pass clears
+		 * those; pages other processes map stay, and we stop.
+		 */
+		if (left <= 0 || tries == 1)
+			break;
+	}
 	/*
 	 * Pages that survived the drop are mapped elsewhere or dirty; if
 	 * none did, the filesystem gave small folios.  Some spans huge

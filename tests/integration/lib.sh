@@ -97,3 +97,32 @@ route_of() {
 	json_field "$(json_objects "$1" | grep -F "{\"path\":\"$2\"" |
 		tail -n 1)" route
 }
+
+# start_looping PROG: start PROG -l reading lines from a fifo held open
+# on fd 3; sets PID.  kick: make it run all its functions once more and
+# wait for its answer.  stop_looping: close the fifo, reap it.
+start_looping() {
+	rm -f "$T/loop.fifo"
+	mkfifo "$T/loop.fifo"
+	"$@" -l < "$T/loop.fifo" > "$T/loop.out" &
+	PID=$!
+	exec 3> "$T/loop.fifo"
+	LINES_SEEN=$(wc -l < "$T/loop.out")
+}
+
+kick() {
+	echo go >&3
+	want=$((LINES_SEEN + 2))
+	[ "$LINES_SEEN" -gt 0 ] && want=$((LINES_SEEN + 1))
+	i=0
+	while [ "$(wc -l < "$T/loop.out")" -lt "$want" ] && [ $i -lt 100 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	LINES_SEEN=$(wc -l < "$T/loop.out")
+}
+
+stop_looping() {
+	exec 3>&-
+	wait "$PID"
+}

@@ -1,4 +1,88 @@
 #!/bin/sh
-# pid: not written yet.
+# hugetext --pid: a running process's text onto huge pages from outside.
+# tmpfs: process_madvise(MADV_COLLAPSE), the process's own smaps shows
+# it.  ext4 (no READ_ONLY_THP_FOR_FS): page-out + prime make the page
+# cache huge; the process keeps small mappings (said so), new ones get
+# huge ones.  The process keeps running and computing the same result.
 . "$HT_SRCDIR/tests/integration/lib.sh"
-skip "pid tests not written yet"
+scratch
+scratch_shm
+
+# tmpfs: collapse from outside.
+P=$SHM/bigtext
+copy_small "$PROGS/bigtext" "$P"
+start_looping "$P"
+kick
+first=$(tail -n 1 "$T/loop.out")
+cp "/proc/$PID/smaps" "$T/before.smaps"
+[ "$(pmd_kb "$T/before.smaps" "$P")" -eq 0 ] || fail "tmpfs: huge before"
+"$HT" --pid "$PID" > "$T/pid.out" || fail "--pid exit $?: $(cat "$T/pid.out")"
+kick
+cp "/proc/$PID/smaps" "$T/after.smaps"
+[ "$(tail -n 1 "$T/loop.out")" = "$first" ] || fail "result changed"
+kill -0 "$PID" || fail "process died"
+stop_looping
+at_least "$(pmd_kb "$T/after.smaps" "$P")" "$(eligible_kb "$P")" 99 \
+	"--pid on tmpfs text"
+grep -q "via collapse" "$T/pid.out" || fail "route: $(cat "$T/pid.out")"
+
+# ext4: the page cache becomes huge; said honestly for the process.
+case $(stat -f -c %T "$B") in
+ext2/ext3|ext4|xfs)
+	Q=$T/bigtext
+	copy_small "$PROGS/bigtext" "$Q"
+	start_looping "$Q"
+	kick
+	set +e
+	"$HT" --pid "$PID" > "$T/pid2.out"
+	st=$?
+	set -e
+	kick
+	stop_looping
+	if grep -q "via collapse" "$T/pid2.out"; then
+		ok "this kernel collapses regular files (READ_ONLY_THP_FOR_FS)"
+	else
+		[ "$st" -eq 1 ] || fail "ext4 --pid: exit $st, want 1"
+		grep -q "remote-small-mappings" "$T/pid2.out" ||
+			fail "ext4 --pid: $(cat "$T/pid2.out")"
+		"$Q" -s "$T/new.smaps" > /dev/null
+		at_least "$(pmd_kb "$T/new.smaps" "$Q")" "$(eligible_kb "$Q")" 99 \
+			"a new process after --pid (page cache huge)"
+	fi
+	;;
+esac
+
+# Errors: a process that is gone; missing privileges.
+sh -c 'exit 0' &
+gone=$!
+wait "$gone"
+set +e
+"$HT" --pid "$gone" > /dev/null 2> "$T/err"
+st=$?
+set -e
+[ "$st" -eq 2 ] && grep -q "no such process" "$T/err" ||
+	fail "gone process: exit $st: $(cat "$T/err")"
+ok "a process that is gone: exit 2, one line"
+
+if [ "$(id -u)" -eq 0 ] && command -v setpriv > /dev/null &&
+	id nobody > /dev/null 2>&1; then
+	U=$(mktemp -d /var/tmp/hugetext-pid.XXXXXX)
+	chmod 755 "$U"
+	cp "$HT" "$LIB" "$U/"
+	copy_small "$PROGS/bigtext" "$U/bigtext"
+	chmod 755 "$U/bigtext"
+	start_looping "$U/bigtext"
+	kick
+	set +e
+	setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
+		--inh-caps=-all env HUGETEXT_LIBRARY="$U/libhugetext.so" \
+		"$U/hugetext" --pid "$PID" > /dev/null 2> "$T/err"
+	st=$?
+	set -e
+	stop_looping
+	rm -rf "$U"
+	[ "$st" -eq 2 ] || fail "as nobody: exit $st, want 2"
+	[ "$(wc -l < "$T/err")" -eq 1 ] && grep -q "ptrace" "$T/err" ||
+		fail "as nobody: $(cat "$T/err")"
+	ok "without privileges: exit 2, one line naming what is missing"
+fi

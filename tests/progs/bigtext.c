@@ -5,7 +5,11 @@
  * a checksum, and can copy its own /proc/self/smaps to a file so that
  * tests read the truth from the program itself.
  *
- *   bigtext [-r ROUNDS] [-s SMAPS_OUT] [-x STATUS] [-k SIGNAL] [-w]
+ *   bigtext [-r ROUNDS] [-s SMAPS_OUT] [-x STATUS] [-k SIGNAL] [-w] [-l]
+ *
+ * -w waits for end of input before exiting; -l runs all functions
+ * again for each line read (printing the checksum each time), then
+ * exits at end of input: a long-running process to act on from outside.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -51,9 +55,9 @@ int main(int argc, char **argv)
 {
 	const char *smaps = NULL;
 	long rounds = 1, sum;
-	int status = 0, sig = 0, wait_stdin = 0, c;
+	int status = 0, sig = 0, wait_stdin = 0, loop = 0, c;
 
-	while ((c = getopt(argc, argv, "r:s:x:k:w")) != -1) {
+	while ((c = getopt(argc, argv, "r:s:x:k:wl")) != -1) {
 		switch (c) {
 		case 'r':
 			rounds = atol(optarg);
@@ -70,6 +74,9 @@ int main(int argc, char **argv)
 		case 'w':
 			wait_stdin = 1;
 			break;
+		case 'l':
+			loop = 1;
+			break;
 		default:
 			return 2;
 		}
@@ -84,6 +91,18 @@ int main(int argc, char **argv)
 #endif
 	       , (unsigned long)sum);
 	fflush(stdout);
+	if (loop) {
+		char line[256];
+
+		while (fgets(line, sizeof(line), stdin)) {
+			sum = run(main_table, main_count, rounds);
+#ifdef WITH_LIB
+			sum += run(lib_table, lib_count, rounds);
+#endif
+			printf("checksum %lx\n", (unsigned long)sum);
+			fflush(stdout);
+		}
+	}
 	if (wait_stdin) {
 		char b;
 

@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: MIT
+/* remote.c - another process's text from outside; see remote.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "prime.h"
+#include "remote.h"
+#include "smaps.h"
+#include "spans.h"
+
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT	21
+#endif
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE	25
+#endif
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open	434
+#endif
+#ifndef SYS_process_madvise
+#define SYS_process_madvise 440
+#endif
+
+struct scan {
+	struct ht_run *run;
+	size_t cap;
+	int err;
+};
+
+static uint64_t now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static struct ht_object *object_for(struct scan *sc, const char *path)
+{
+	struct ht_run *r = sc->run;
+	struct ht_object *o;
+	size_t i;
+
+	for (i = 0; i < r->nobj; i++)
+		if (!strcmp(r->obj[i].path, path))
+			return &r->obj[i];
+	if (r->nobj == sc->cap) {
+		size_t cap = sc->cap ? sc->cap * 2 : 16;
+
+		o = realloc(r->obj, cap * sizeof(*o));
+		if (!o)
+			return NULL;
+		r->obj = o;
+		sc->cap = cap;
+	}
+	o = &r->obj[r->nobj];
+	memset(o, 0, sizeof(*o));
+	o->path = strdup(path);
+	if (!o->path)
+		return NULL;
+	r->nobj++;
+	return o;
+}
+
+static enum ht_reason why_small(const struct ht_vma *v)
+{
+	if (v->vmflags & HT_VM_NH)
+		return HT_R_NOHUGEPAGE;
+	if (v->anonymous)
+		return HT_R_PRIVATE_PAGES;
+	return HT_R_SMALL_PAGES;
+}
+
+static int scan_vma(const struct ht_vma *v, void *arg)
+{
+	struct scan *sc = arg;
+	struct ht_object *o;
+	struct ht_part *p;
+
+	if (!(v->vmflags & HT_VM_EX) || !v->inode || v->path[0] != '/')
+		return 0;
+	o = object_for(sc, v->path);
+	if (!o) {
+		sc->err = -ENOMEM;
+		return 1;
+	}
+	o->text_bytes += v->end - v->start;
+	o->nexec++;
+	if (o->nparts == HT_ELF_MAX_EXEC)
+		return 0;
+	p = &o->parts[o->nparts++];
+	p->vaddr = v->start;
+	p->len = v->end - v->start;
+	p->offset = v->pgoff;
+	p->span_reason = ht_spans_find(v->start, p->len, v->pgoff, &p->spans);
+	if (p->span_reason != HT_R_NONE)
+		return 0;
+	/*
+	 * Every PMD of a mapping lies inside its spans, so the mapping's
+	 * FilePmdMapped is the spans' huge bytes.
+	 */
+	p->attempted = true;
+	p->target.start = p->spans.start;
+	p->target.end = p->spans.end;
+	p->target.offset = p->spans.offset;
+	p->target.fd = -1;
+	p->target.pmd_before = p->target.pmd_after =
+		v->file_pmd + v->shmem_pmd;
+	if (p->target.pmd_after < ht_spans_bytes(&p->spans))
+		p->target.reason = why_small(v);
+	return 0;
+}
+
+void ht_run_free(struct ht_run *run)
+{
+	size_t i;
+
+	for (i = 0; i < run->nobj; i++)
+		free(run->obj[i].path);
+	free(run->obj);
+	run->obj = NULL;
+	run->nobj = 0;
+}
+
+int ht_remote_scan(pid_t pid, struct ht_run *run)
+{
+	struct scan sc = { run, 0, 0 };
+	uint64_t t0 = now_usec();
+	int ret;
+
+	memset(run, 0, sizeof(*run));
+	run->pid = pid ? pid : getpid();
+	ht_thp_env_read(&run->thp);
+	ret = ht_smaps_walk(pid, scan_vma, &sc);
+	if (ret == -ENOENT)
+		ret = -ESRCH;
+	if (!ret)
+		ret = sc.err;
+	run->usec = now_usec() - t0;
+	if (ret)
+		ht_run_free(run);
+	return ret;
+}
+
+static int pmadvise(int pidfd, uint64_t start, uint64_t len, int advice)
+{
+	struct iovec iov = { (void *)(uintptr_t)start, len };
+	long n = syscall(SYS_process_madvise, pidfd, &iov, 1, advice, 0);
+
+	if (n < 0)
+		return -errno;
+	return (uint64_t)n == len ? 0 : -EAGAIN;
+}
+
+/* The file mapped at @path in the process, checked by device/inode. */
+static int open_same(const char *path, pid_t pid, uint64_t start)
+{
+	struct ht_range_stat *st = malloc(sizeof(*st));
+	struct stat sb;
+	int fd = -1;
+
+	if (!st)
+		return -ENOMEM;
+	st->start = start;
+	st->end = start + 1;
+	if (ht_smaps_query(pid, st, 1) == 0 && st->one_file) {
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		if (fd >= 0 && (fstat(fd, &sb) || sb.st_ino != st->inode ||
+				major(sb.st_dev) != st->dev_major ||
+				minor(sb.st_dev) != st->dev_minor)) {
+			close(fd);
+			fd = -ENOENT;
+		} else if (fd < 0) {
+			fd = -errno;
+		}
+	}
+	free(st);
+	return fd;
+}
+
+/* One eligible part: collapse, else page out and prime. */
+static int remote_part(int pidfd, pid_t pid, const char *path,
+		       struct ht_part *p, const struct ht_policy *pol)
+{
+	struct ht_target *t = &p->target;
+	uint64_t len = t->end - t->start, t0 = now_usec();
+	struct ht_target primed;
+	int ret, fd;
+
+	t->route = HT_ROUTE_NONE;
+	if (t->pmd_before == len) {
+		t->route = HT_ROUTE_ALREADY;
+		t->reason = HT_R_NONE;
+		return 0;
+	}
+	if (t->reason == HT_R_NOHUGEPAGE || t->reason == HT_R_PRIVATE_PAGES)
+		return -EPERM;
+	if (pol->thp.mode == HT_THP_NEVER || pol->thp.mode == HT_THP_UNKNOWN) {
+		t->reason = HT_R_THP_NEVER;
+		return -EPERM;
+	}
+	if (pol->dry_run || pol->strategy == HT_STRATEGY_NONE) {
+		t->reason = pol->dry_run ? HT_R_DRY_RUN : HT_R_STRATEGY_NONE;
+		return -ECANCELED;
+	}
+	t->reason = HT_R_NONE;
+	if (pol->strategy != HT_STRATEGY_REFAULT) {
+		t->route = HT_ROUTE_COLLAPSE;
+		ret = pmadvise(pidfd, t->start, len, MADV_COLLAPSE);
+		if (ret == -EAGAIN)
+			ret = pmadvise(pidfd, t->start, len, MADV_COLLAPSE);
+		if (ret == -EPERM || ret == -EACCES || ret == -ESRCH)
+			goto fail;
+		if (ret == 0 || pol->strategy == HT_STRATEGY_COLLAPSE) {
+			if (ret)
+				t->reason = ret == -EINVAL ? HT_R_NO_COLLAPSE :
+					    HT_R_SYSCALL;
+			goto out;
+		}
+	}
+	/*
+	 * The page-cache route from outside: drop the process's own small
+	 * pages (MADV_PAGEOUT reclaims only what no one else maps), make
+	 * the file's cache huge from a mapping of ours, and let the
+	 * process fault the 2 MiB folios back in.
+	 */
+	t->route = HT_ROUTE_REFAULT;
+	fd = open_same(path, pid, t->start);
+	if (fd < 0) {
+		t->reason = fd == -ENOENT ? HT_R_FILE_CHANGED : HT_R_SYSCALL;
+		t->err = -fd;
+		ret = fd;
+		goto out;
+	}
+	ret = pmadvise(pidfd, t->start, len, MADV_PAGEOUT);
+	if (ret == 0 || ret == -EAGAIN)
+		ret = ht_prime_range(fd, t->offset, len, pol, &primed);
+	close(fd);
+	if (ret == -EPERM || ret == -EACCES || ret == -ESRCH)
+		goto fail;
+	if (ret) {
+		t->reason = primed.reason;
+		t->err = primed.err;
+	} else {
+		/*
+		 * The process's page table below each span survives the
+		 * page-out, and a fault maps a PMD only where there is none:
+		 * it refaults the huge folios with PTEs.  Only collapse
+		 * retracts such tables (checked on 6.18 without
+		 * CONFIG_READ_ONLY_THP_FOR_FS).
+		 */
+		t->reason = HT_R_REMOTE_PTE;
+		t->pmd_before = 0;
+	}
+	goto out;
+fail:
+	t->reason = ret == -ESRCH ? HT_R_EXITED : HT_R_NO_PRIVILEGE;
+	t->err = -ret;
+out:
+	t->usec = now_usec() - t0;
+	return ret;
+}
+
+int ht_remote_make_huge(pid_t pid, struct ht_run *run,
+			const struct ht_policy *pol)
+{
+	uint64_t t0 = now_usec();
+	struct ht_run after;
+	size_t i, j;
+	int pidfd, ret = 0;
+
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return -errno;
+	for (i = 0; i < run->nobj; i++) {
+		struct ht_object *o = &run->obj[i];
+
+		for (j = 0; j < o->nparts; j++) {
+			int r;
+
+			if (!o->parts[j].attempted)
+				continue;
+			r = remote_part(pidfd, pid, o->path, &o->parts[j], pol);
+			if (r == -EPERM || r == -EACCES || r == -ESRCH) {
+				if (o->parts[j].target.reason ==
+				    HT_R_NO_PRIVILEGE ||
+				    o->parts[j].target.reason == HT_R_EXITED) {
+					ret = r;
+					goto done;
+				}
+			}
+		}
+	}
+done:
+	close(pidfd);
+	/* The verdict: the process's own smaps, now. */
+	if (ht_remote_scan(pid, &after) == 0) {
+		for (i = 0; i < run->nobj && i < after.nobj; i++) {
+			struct ht_object *o = &run->obj[i], *a = &after.obj[i];
+
+			if (strcmp(o->path, a->path) || o->nparts != a->nparts)
+				continue;
+			for (j = 0; j < o->nparts; j++) {
+				struct ht_target *t = &o->parts[j].target;
+
+				t->pmd_after = a->parts[j].target.pmd_after;
+				if (t->pmd_after == t->end - t->start &&
+				    t->reason == HT_R_REMOTE_PTE)
+					t->reason = HT_R_NONE;
+			}
+		}
+		ht_run_free(&after);
+	} else if (!ret) {
+		ret = -ESRCH;
+	}
+	for (i = 0; !ret && i < run->nobj; i++)
+		for (j = 0; j < run->obj[i].nparts; j++) {
+			struct ht_part *p = &run->obj[i].parts[j];
+
+			if (p->attempted && p->target.pmd_after <
+			    ht_spans_bytes(&p->spans))
+				ret = -EAGAIN;
+		}
+	run->usec = now_usec() - t0;
+	run->strategy = pol->strategy;
+	run->dry_run = pol->dry_run;
+	return ret;
+}

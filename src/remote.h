@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * remote.h - another process's executable text, seen and changed from
+ * outside: its file mappings from /proc/PID/smaps as a struct ht_run
+ * (for `status`), and the routes through process_madvise() (for --pid).
+ */
+#ifndef HT_REMOTE_H
+#define HT_REMOTE_H
+
+#include <sys/types.h>
+
+#include "report.h"
+#include "text_collapse.h"
+
+/*
+ * ht_remote_scan - fill @run with one object per file that @pid (0:
+ * self) maps executable, one part per executable mapping, with its
+ * eligible spans and the bytes PMD-mapped now (target.pmd_before and
+ * pmd_after, route none; reason small-pages, nohugepage or
+ * private-pages for what is eligible but not huge).  Free with
+ * ht_run_free().
+ *
+ * Returns 0, -ESRCH when there is no such process, -EACCES when its
+ * smaps may not be read (ptrace read access), or another -errno.
+ */
+int ht_remote_scan(pid_t pid, struct ht_run *run);
+
+/*
+ * ht_remote_make_huge - for every eligible, clean part of @run (from
+ * ht_remote_scan() of @pid): process_madvise(MADV_COLLAPSE); where the
+ * kernel cannot collapse that file, process_madvise(MADV_PAGEOUT) of the
+ * range and ht_prime_range() of the file, after which the process maps
+ * the huge folios on its next faults.  Results go to each part's
+ * target; a final scan gives pmd_after.
+ *
+ * Returns 0 when everything eligible is PMD-mapped now, -EAGAIN when
+ * not (yet: after the page-out route the process must fault its text
+ * again), -EPERM when CAP_SYS_NICE is missing, -EACCES without ptrace
+ * read access, -ESRCH when the process is gone, or another -errno.
+ */
+int ht_remote_make_huge(pid_t pid, struct ht_run *run,
+			const struct ht_policy *pol);
+
+/* ht_run_free - free what ht_remote_scan() allocated in @run. */
+void ht_run_free(struct ht_run *run);
+
+#endif /* HT_REMOTE_H */
