@@ -45,6 +45,7 @@ static void load_bool(struct ht_config *c, ht_getenv_fn get,
 
 int ht_config_load(struct ht_config *c, ht_getenv_fn get)
 {
+	bool dlopen_on;
 	const char *v;
 
 	memset(c, 0, sizeof(*c));
@@ -53,6 +54,9 @@ int ht_config_load(struct ht_config *c, ht_getenv_fn get)
 	load_bool(c, get, HT_ENV_VERBOSE, &c->verbose);
 	load_bool(c, get, HT_ENV_DRY_RUN, &c->dry_run);
 	load_bool(c, get, HT_ENV_NO_INHERIT, &c->no_inherit);
+	dlopen_on = true;
+	load_bool(c, get, HT_ENV_DLOPEN, &dlopen_on);
+	c->no_dlopen = !dlopen_on;
 	v = get(HT_ENV_STRATEGY);
 	if (v && *v && ht_strategy_parse(v, &c->strategy))
 		bad(c, HT_ENV_STRATEGY, v);

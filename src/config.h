@@ -18,6 +18,7 @@
 #define HT_ENV_REPORT		"HUGETEXT_REPORT"	/* JSON lines file */
 #define HT_ENV_NO_INHERIT	"HUGETEXT_NO_INHERIT"	/* 1: not in children */
 #define HT_ENV_DISABLE		"HUGETEXT_DISABLE"	/* 1: do nothing */
+#define HT_ENV_DLOPEN		"HUGETEXT_DLOPEN"	/* 0: not after dlopen */
 #define HT_ENV_LIBRARY		"HUGETEXT_LIBRARY"	/* launcher: lib path */
 
 struct ht_config {
@@ -25,6 +26,7 @@ struct ht_config {
 	bool verbose;
 	bool dry_run;
 	bool no_inherit;
+	bool no_dlopen;			/* HUGETEXT_DLOPEN=0 */
 	enum ht_strategy strategy;
 	const char *report_path;	/* NULL: no JSON report */
 	/* Problems found while reading, reported when verbose. */

@@ -52,6 +52,7 @@ static void usage(void)
 "  -p, --pid=PID          act on a running process instead (needs\n"
 "                         CAP_SYS_NICE and ptrace read access)\n"
 "      --no-inherit       do not pass the preload on to child processes\n"
+"      --no-dlopen        leave libraries loaded later by dlopen alone\n"
 "  -h, --help             show this help and exit\n"
 "  -V, --version          show the version and exit\n"
 "\n"
@@ -293,6 +294,7 @@ int main(int argc, char **argv)
 		{ "report", required_argument, NULL, 'r' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "no-inherit", no_argument, NULL, 'I' },
+		{ "no-dlopen", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -344,6 +346,9 @@ int main(int argc, char **argv)
 			if (ht_parse_pid(optarg, &pid) || !pid)
 				die(EXIT_HT_ERROR, "invalid process ID '%s' "
 				    "(try '%s --help')", optarg, prog);
+			break;
+		case 'D':
+			set(HT_ENV_DLOPEN, "0");
 			break;
 		case 'I':
 			set(HT_ENV_NO_INHERIT, "1");

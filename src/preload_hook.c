@@ -12,10 +12,17 @@
  *   inspect_files    for objects with spans: the mapped file, its ELF
  *   make_huge        the kernel routes, verified from smaps
  *   report           human lines and/or one JSON line
+ *
+ * Objects loaded later with dlopen()/dlmopen() get the same pass, from
+ * wrappers of those two functions (the only symbols this library
+ * exports), unless HUGETEXT_DLOPEN=0.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <dlfcn.h>
 #include <link.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,16 +41,25 @@
 
 #define DELETED_SUFFIX " (deleted)"
 
+/* Read once by the constructor; one pass at a time after that. */
 struct state {
 	struct ht_config cfg;
 	struct ht_policy pol;
-	struct ht_run run;
-	bool want_all;		/* reporting: keep objects without spans */
-	size_t cap;
 	uint64_t pagesz;
 	uintptr_t vdso;
 	uintptr_t self;		/* an address inside this library */
+	uintptr_t *seen;	/* program headers of objects looked at */
+	size_t nseen, capseen;
+	/* the current pass */
+	struct ht_run run;
+	bool want_all;		/* reporting: keep objects without spans */
+	size_t cap;
 };
+
+static struct state g;
+static atomic_bool g_ready;		/* constructor done, dlopen on */
+static atomic_bool g_pending;		/* a dlopen pass is wanted */
+static pthread_mutex_t g_pass_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static uint64_t now_usec(void)
 {
@@ -146,6 +162,31 @@ static bool has_spans(const struct ht_object *o)
 }
 
 /*
+ * Has this object been looked at in an earlier pass?  Records it if not.
+ * (An object unloaded by dlclose() and another loaded at the same
+ * address are not told apart: the newcomer is skipped, never harmed.)
+ */
+static bool first_sight(struct state *s, uintptr_t phdr)
+{
+	size_t i;
+
+	for (i = 0; i < s->nseen; i++)
+		if (s->seen[i] == phdr)
+			return false;
+	if (s->nseen == s->capseen) {
+		size_t cap = s->capseen ? s->capseen * 2 : 32;
+		uintptr_t *n = realloc(s->seen, cap * sizeof(*n));
+
+		if (!n)
+			return false;
+		s->seen = n;
+		s->capseen = cap;
+	}
+	s->seen[s->nseen++] = phdr;
+	return true;
+}
+
+/*
  * Called by ld.so for each loaded object.  Works from the program
  * headers in memory alone; objects without a whole 2 MiB span cost no
  * allocation unless they are to be reported.
@@ -159,6 +200,8 @@ static int collect_one(struct dl_phdr_info *info, size_t size, void *arg)
 	(void)size;
 	/* The vDSO has no file; this library holds no 2 MiB of text. */
 	if ((uintptr_t)info->dlpi_phdr - s->vdso < 4 * s->pagesz)
+		return 0;
+	if (!first_sight(s, (uintptr_t)info->dlpi_phdr))
 		return 0;
 	memset(&o, 0, sizeof(o));
 	for (i = 0; i < info->dlpi_phnum; i++) {
@@ -396,41 +439,120 @@ static void free_run(struct state *s)
 	for (i = 0; i < s->run.nobj; i++)
 		free(s->run.obj[i].path);
 	free(s->run.obj);
+	s->run.obj = NULL;
+	s->run.nobj = 0;
+	s->cap = 0;
+}
+
+/* One pass over the objects not seen before. */
+static void run_pass(struct state *s, const char *trigger)
+{
+	uint64_t t0 = now_usec();
+
+	memset(&s->run, 0, sizeof(s->run));
+	s->run.trigger = trigger;
+	collect_objects(s);
+	/* Nothing to do and nothing to say: the common case, kept cheap. */
+	if (!s->run.nobj)
+		return;
+	s->run.pid = getpid();
+	s->run.strategy = s->pol.strategy;
+	s->run.dry_run = s->pol.dry_run;
+	/* THP mode: read when first needed, the same for every pass. */
+	if (!s->pol.thp.mode)
+		ht_thp_env_read(&s->pol.thp);
+	s->run.thp = s->pol.thp;
+	make_huge(s);
+	s->run.usec = now_usec() - t0;
+	report(s);
+	free_run(s);
 }
 
 __attribute__((constructor)) static void hugetext_init(void)
 {
 	int saved_errno = errno;
-	struct state s;
-	uint64_t t0;
+	struct state *s = &g;
 
 	/* Secure execution (setuid, capabilities): do nothing at all. */
 	if (getauxval(AT_SECURE))
 		goto out;
-	memset(&s, 0, sizeof(s));
-	t0 = now_usec();
-	if (load_config(&s))
+	if (load_config(s))
 		goto out;
-	stop_inheritance(&s);
-	if (s.cfg.disabled)
+	stop_inheritance(s);
+	if (s->cfg.disabled)
 		goto out;
-	s.want_all = s.cfg.verbose || s.cfg.report_path;
-	s.pagesz = (uint64_t)sysconf(_SC_PAGESIZE);
-	s.vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR);
-	s.self = (uintptr_t)hugetext_init;
-	collect_objects(&s);
-	/* Nothing to do and nothing to say: the common case, kept cheap. */
-	if (!s.run.nobj)
-		goto out;
-	s.run.pid = getpid();
-	s.pol.strategy = s.run.strategy = s.cfg.strategy;
-	s.pol.dry_run = s.run.dry_run = s.cfg.dry_run;
-	ht_thp_env_read(&s.pol.thp);
-	s.run.thp = s.pol.thp;
-	make_huge(&s);
-	s.run.usec = now_usec() - t0;
-	report(&s);
-	free_run(&s);
+	s->want_all = s->cfg.verbose || s->cfg.report_path;
+	s->pagesz = (uint64_t)sysconf(_SC_PAGESIZE);
+	s->vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR);
+	s->self = (uintptr_t)hugetext_init;
+	s->pol.strategy = s->cfg.strategy;
+	s->pol.dry_run = s->cfg.dry_run;
+	run_pass(s, "start");
+	if (!s->cfg.no_dlopen)
+		atomic_store(&g_ready, true);
 out:
 	errno = saved_errno;
+}
+
+/*
+ * After a dlopen: a pass over what is new, never blocking the caller on
+ * another thread's pass (the lock is only tried; the thread holding it
+ * sees g_pending and runs once more before it lets go).  No loader lock
+ * is held here, and a pass takes none but dl_iterate_phdr's own.
+ */
+static void after_dlopen(void)
+{
+	int saved_errno = errno;
+
+	atomic_store(&g_pending, true);
+	while (atomic_load(&g_pending)) {
+		if (pthread_mutex_trylock(&g_pass_lock))
+			break;
+		atomic_store(&g_pending, false);
+		run_pass(&g, "dlopen");
+		pthread_mutex_unlock(&g_pass_lock);
+	}
+	errno = saved_errno;
+}
+
+typedef void *(*dlopen_fn)(const char *, int);
+typedef void *(*dlmopen_fn)(Lmid_t, const char *, int);
+
+__attribute__((visibility("default"))) void *dlopen(const char *file,
+						     int mode)
+{
+	static _Atomic(dlopen_fn) real;
+	dlopen_fn fn = atomic_load(&real);
+	void *h;
+
+	if (!fn) {
+		fn = (dlopen_fn)dlsym(RTLD_NEXT, "dlopen");
+		if (!fn)
+			return NULL;
+		atomic_store(&real, fn);
+	}
+	h = fn(file, mode);
+	if (h && atomic_load(&g_ready))
+		after_dlopen();
+	return h;
+}
+
+__attribute__((visibility("default"))) void *dlmopen(Lmid_t lmid,
+						      const char *file,
+						      int mode)
+{
+	static _Atomic(dlmopen_fn) real;
+	dlmopen_fn fn = atomic_load(&real);
+	void *h;
+
+	if (!fn) {
+		fn = (dlmopen_fn)dlsym(RTLD_NEXT, "dlmopen");
+		if (!fn)
+			return NULL;
+		atomic_store(&real, fn);
+	}
+	h = fn(lmid, file, mode);
+	if (h && atomic_load(&g_ready))
+		after_dlopen();
+	return h;
 }

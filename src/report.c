@@ -309,11 +309,13 @@ int ht_report_json(const struct ht_run *r, int fd)
 	size_t i, j;
 
 	ht_run_totals(r, &t);
-	bprintf(&b, "{\"hugetext\":\"%s\",\"pid\":%d,\"strategy\":\"%s\","
+	bprintf(&b, "{\"hugetext\":\"%s\",\"pid\":%d,\"trigger\":\"%s\","
+		"\"strategy\":\"%s\","
 		"\"dry_run\":%s,\"thp\":\"%s\",\"usec\":%llu,"
 		"\"text_bytes\":%llu,\"eligible_bytes\":%llu,"
 		"\"huge_bytes_before\":%llu,\"huge_bytes\":%llu,"
 		"\"objects\":[", PACKAGE_VERSION, (int)r->pid,
+		r->trigger ? r->trigger : "outside",
 		ht_strategy_name(r->strategy), r->dry_run ? "true" : "false",
 		ht_thp_mode_name(r->thp.mode), (unsigned long long)r->usec,
 		(unsigned long long)t.text, (unsigned long long)t.eligible,

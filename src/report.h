@@ -39,6 +39,7 @@ struct ht_object {
 
 struct ht_run {
 	pid_t pid;
+	const char *trigger;	/* "start", "dlopen"; NULL: not a preload */
 	enum ht_strategy strategy;
 	bool dry_run;
 	struct ht_thp_env thp;

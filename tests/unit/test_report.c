@@ -92,6 +92,7 @@ static void build_run(void)
 	cr_assert_eq(p->span_reason, HT_R_NONE);
 
 	run.pid = PID;
+	run.trigger = "start";
 	run.strategy = HT_STRATEGY_AUTO;
 	run.dry_run = false;
 	run.thp.mode = HT_THP_MADVISE;
@@ -314,7 +315,8 @@ Test(report, json_one_line)
 #ifdef PACKAGE_VERSION
 	expect_in(s, "{\"hugetext\":\"" PACKAGE_VERSION "\",");
 #endif
-	snprintf(want, sizeof(want), "\"pid\":%d,\"strategy\":\"auto\","
+	snprintf(want, sizeof(want), "\"pid\":%d,\"trigger\":\"start\","
+		 "\"strategy\":\"auto\","
 		 "\"dry_run\":false,\"thp\":\"madvise\",\"usec\":12345,"
 		 "\"text_bytes\":%llu,\"eligible_bytes\":%llu,"
 		 "\"huge_bytes_before\":%llu,\"huge_bytes\":%llu,"

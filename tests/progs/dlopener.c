@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: MIT
+/*
+ * dlopener - loads libraries after main() has started.
+ *
+ *   dlopener [-s SMAPS_OUT] LIB          dlopen LIB, call every function
+ *                                        of its lib_table, print a checksum
+ *   dlopener -t THREADS -n ROUNDS LIB... each thread dlopens and dlcloses
+ *                                        the LIBs ROUNDS times, at once
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+typedef long (*fn_t)(long);
+
+static char **libs;
+static int nlibs, rounds = 1;
+
+static void *hammer(void *arg)
+{
+	long id = (long)arg;
+	int r, i;
+
+	for (r = 0; r < rounds; r++)
+		for (i = 0; i < nlibs; i++) {
+			void *h = dlopen(libs[(i + id) % nlibs], RTLD_NOW);
+
+			if (!h) {
+				fprintf(stderr, "dlopen: %s\n", dlerror());
+				exit(1);
+			}
+			dlclose(h);
+		}
+	return NULL;
+}
+
+static int copy_smaps(const char *out)
+{
+	char buf[65536];
+	FILE *in = fopen("/proc/self/smaps", "r");
+	FILE *o = fopen(out, "w");
+	size_t n;
+
+	if (!in || !o)
+		return -1;
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		fwrite(buf, 1, n, o);
+	fclose(in);
+	return fclose(o);
+}
+
+int main(int argc, char **argv)
+{
+	const char *smaps = NULL;
+	int threads = 0, c, i;
+
+	while ((c = getopt(argc, argv, "s:t:n:")) != -1) {
+		switch (c) {
+		case 's':
+			smaps = optarg;
+			break;
+		case 't':
+			threads = atoi(optarg);
+			break;
+		case 'n':
+			rounds = atoi(optarg);
+			break;
+		default:
+			return 2;
+		}
+	}
+	libs = argv + optind;
+	nlibs = argc - optind;
+	if (nlibs < 1)
+		return 2;
+	if (threads > 0) {
+		pthread_t *t = calloc(threads, sizeof(*t));
+
+		for (i = 0; i < threads; i++)
+			pthread_create(&t[i], NULL, hammer, (void *)(long)i);
+		for (i = 0; i < threads; i++)
+			pthread_join(t[i], NULL);
+		printf("threads %d rounds %d done\n", threads, rounds);
+		return 0;
+	} else {
+		void *h = dlopen(libs[0], RTLD_NOW);
+		const fn_t *table;
+		const long *count;
+		long sum = 0, j;
+
+		if (!h) {
+			fprintf(stderr, "dlopen: %s\n", dlerror());
+			return 1;
+		}
+		table = dlsym(h, "lib_table");
+		count = dlsym(h, "lib_count");
+		if (!table || !count)
+			return 1;
+		for (j = 0; j < *count; j++)
+			sum += table[j](sum & 0xffff);
+		printf("functions %ld checksum %lx\n", *count,
+		       (unsigned long)sum);
+		fflush(stdout);
+		if (smaps && copy_smaps(smaps))
+			return 3;
+	}
+	return 0;
+}
