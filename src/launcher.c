@@ -47,7 +47,7 @@ static void usage(void)
 "  -v, --verbose          report what was done, per object, on stderr\n"
 "  -n, --dry-run          change nothing; report what would be done\n"
 "                         (on stderr, unless --report is given)\n"
-"  -s, --strategy=NAME    auto (default), collapse, refault or none\n"
+"  -s, --strategy=NAME    auto (default), collapse, refault, none, or copy\n"
 "  -r, --report=FILE      append one JSON object per process to FILE\n"
 "  -p, --pid=PID          act on a running process instead (needs\n"
 "                         CAP_SYS_NICE and ptrace read access)\n"
@@ -60,6 +60,9 @@ static void usage(void)
 "CONFIG_READ_ONLY_THP_FOR_FS); refault drops small page-cache pages and\n"
 "faults them back as 2 MiB folios (ext4 from Linux 6.16, xfs); auto\n"
 "tries collapse, then, for regular files, refault; none changes nothing.\n"
+"copy (never chosen by auto) gives each process a private anonymous copy\n"
+"of its text on huge pages: no page-cache sharing, and perf or gdb no\n"
+"longer see the file behind it; for kernels where no file route works.\n"
 "\n"
 "Exit status: PROGRAM's own; 125 hugetext failed; 126 PROGRAM found but\n"
 "not runnable; 127 PROGRAM not found.  With --pid: 0 all eligible text\n"
@@ -331,7 +334,7 @@ int main(int argc, char **argv)
 		case 's':
 			if (ht_strategy_parse(optarg, &strategy))
 				die(EXIT_HT_ERROR, "invalid strategy '%s': "
-				    "use auto, collapse, refault or none "
+				    "use auto, collapse, refault, none or copy "
 				    "(try '%s --help')", optarg, prog);
 			set(HT_ENV_STRATEGY, optarg);
 			break;

@@ -197,6 +197,7 @@ static void add_vma(struct ht_range_stat *q, const struct ht_vma *v)
 	q->rss += v->rss;
 	q->anonymous += v->anonymous;
 	q->pmd += v->file_pmd + v->shmem_pmd;
+	q->anon_huge += v->anon_huge;
 	q->vmflags_or |= v->vmflags;
 }
 

@@ -63,6 +63,7 @@ struct ht_range_stat {
 	unsigned int nvma;	/* mappings overlapping it */
 	uint64_t covered;	/* bytes of the range inside a mapping */
 	uint64_t rss, anonymous, pmd;	/* pmd: file + shmem PMD-mapped */
+	uint64_t anon_huge;	/* AnonHugePages: copies on huge pages */
 	unsigned int vmflags_or;
 	bool one_file;		/* all overlapping mappings map one file,
 				   at file offsets consistent with start */

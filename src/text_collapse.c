@@ -24,6 +24,9 @@
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE		25
 #endif
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE	23
+#endif
 #ifndef TMPFS_MAGIC
 #define TMPFS_MAGIC		0x01021994
 #endif
@@ -35,6 +38,7 @@ static const char *const strategy_names[] = {
 	[HT_STRATEGY_COLLAPSE] = "collapse",
 	[HT_STRATEGY_REFAULT] = "refault",
 	[HT_STRATEGY_NONE] = "none",
+	[HT_STRATEGY_COPY] = "copy",
 };
 
 int ht_strategy_parse(const char *s, enum ht_strategy *out)
@@ -71,6 +75,8 @@ const char *ht_route_name(enum ht_route r)
 		return "remap";
 	case HT_ROUTE_REFAULT:
 		return "refault";
+	case HT_ROUTE_COPY:
+		return "copy";
 	}
 	return "unknown";
 }
@@ -330,6 +336,77 @@ static int do_refault(struct ht_target *t, struct ht_range_stat *st)
 		    HT_R_REFAULT_SMALL, 0, -EAGAIN);
 }
 
+/*
+ * mremap() issued from this library's own text: while it runs, no code
+ * of the range being replaced (which may be libc's own) is needed.
+ */
+static long raw_mremap(uint64_t old, uint64_t len, uint64_t new_addr)
+{
+#if defined(__x86_64__)
+	register long r10 __asm__("r10") = MREMAP_MAYMOVE | MREMAP_FIXED;
+	register long r8 __asm__("r8") = (long)new_addr;
+	long ret;
+
+	__asm__ volatile ("syscall"
+			  : "=a" (ret)
+			  : "0" ((long)SYS_mremap), "D" (old), "S" (len),
+			    "d" (len), "r" (r10), "r" (r8)
+			  : "rcx", "r11", "memory");
+	return ret;
+#else
+	return syscall(SYS_mremap, old, len, len,
+		       MREMAP_MAYMOVE | MREMAP_FIXED, new_addr);
+#endif
+}
+
+/*
+ * The copy route: fill a 2 MiB-aligned anonymous region with huge pages
+ * and the text's bytes, make it read-execute, and move it over the text
+ * with one mremap().  The old pages stay mapped and runnable until that
+ * single call replaces them with identical bytes, so other threads and
+ * signal handlers never see the range missing.
+ */
+static int do_copy(struct ht_target *t)
+{
+	uint64_t len = t->end - t->start, aligned;
+	void *area;
+	long r;
+	int ret;
+
+	area = mmap(NULL, len + HT_HPAGE_SIZE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (area == MAP_FAILED)
+		return stop(t, HT_R_SYSCALL, errno, -errno);
+	aligned = ((uintptr_t)area + HT_HPAGE_MASK) & ~HT_HPAGE_MASK;
+	/* Keep only the aligned part, so the move is PMD to PMD. */
+	if (aligned > (uintptr_t)area)
+		munmap(area, aligned - (uintptr_t)area);
+	if ((uintptr_t)area + HT_HPAGE_SIZE > aligned)
+		munmap((void *)(uintptr_t)(aligned + len),
+		       (uintptr_t)area + HT_HPAGE_SIZE - aligned);
+	ret = advise(t, aligned, len, MADV_HUGEPAGE);
+	if (!ret)
+		ret = advise(t, aligned, len, MADV_POPULATE_WRITE);
+	if (ret) {
+		munmap((void *)(uintptr_t)aligned, len);
+		return stop(t, ret == -EINVAL ? HT_R_NO_POPULATE :
+			    HT_R_SYSCALL, t->err, ret);
+	}
+	memcpy((void *)(uintptr_t)aligned, (void *)(uintptr_t)t->start, len);
+	if (mprotect((void *)(uintptr_t)aligned, len, PROT_READ | PROT_EXEC)) {
+		ret = -errno;
+		munmap((void *)(uintptr_t)aligned, len);
+		return stop(t, HT_R_SYSCALL, -ret, ret);
+	}
+	r = raw_mremap(aligned, len, t->start);
+	if (r < 0 && r > -4096) {
+		munmap((void *)(uintptr_t)aligned, len);
+		return stop(t, HT_R_SYSCALL, (int)-r, (int)r);
+	}
+	t->route = HT_ROUTE_COPY;
+	return 0;
+}
+
 int ht_make_huge(struct ht_target *t, const struct ht_range_stat *pre,
 		 const struct ht_policy *pol)
 {
@@ -396,6 +473,10 @@ int ht_make_huge(struct ht_target *t, const struct ht_range_stat *pre,
 		goto out;
 	}
 
+	if (s == HT_STRATEGY_COPY) {
+		ret = do_copy(t);
+		goto out;
+	}
 	if (s == HT_STRATEGY_AUTO || s == HT_STRATEGY_COLLAPSE) {
 		t->route = HT_ROUTE_COLLAPSE;
 		ret = do_collapse(t);
@@ -424,6 +505,8 @@ out:
 	/* The verdict comes from smaps, the ground truth, once. */
 	if (t->route == HT_ROUTE_NONE || t->route == HT_ROUTE_ALREADY)
 		t->pmd_after = t->pmd_before;
+	else if (t->route == HT_ROUTE_COPY)
+		t->pmd_after = query(t, st) ? 0 : st->anon_huge;
 	else
 		t->pmd_after = query(t, st) ? 0 : st->pmd;
 	if (ret == 0 && t->pmd_after != len)

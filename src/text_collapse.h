@@ -10,6 +10,10 @@
  *             folios, MADV_POPULATE_READ: filesystems with large folios
  *             (ext4 since 6.16, xfs since 5.18).  When the page cache
  *             already holds 2 MiB folios the drop is skipped ("remap").
+ *   copy      only when asked for (never by auto): the text copied into
+ *             anonymous huge pages, swapped in with one mremap(); every
+ *             process then owns a private copy and tools that read the
+ *             file mapping (perf, gdb) no longer see a file there.
  * Knows nothing of ELF or of printing.
  */
 #ifndef HT_TEXT_COLLAPSE_H
@@ -26,6 +30,7 @@ enum ht_strategy {
 	HT_STRATEGY_COLLAPSE,
 	HT_STRATEGY_REFAULT,
 	HT_STRATEGY_NONE,
+	HT_STRATEGY_COPY,	/* opt-in only: private anonymous copies */
 };
 
 enum ht_route {
@@ -34,6 +39,7 @@ enum ht_route {
 	HT_ROUTE_COLLAPSE,	/* MADV_COLLAPSE */
 	HT_ROUTE_REMAP,		/* cache was huge: zap and refault only */
 	HT_ROUTE_REFAULT,	/* drop small folios and refault */
+	HT_ROUTE_COPY,		/* copied to anonymous huge pages */
 };
 
 enum ht_thp_mode {
@@ -72,7 +78,7 @@ struct ht_target {
 	uint64_t usec;		/* time spent */
 };
 
-/* ht_strategy_parse - "auto", "collapse", "refault", "none" -> @out.
+/* ht_strategy_parse - "auto", "collapse", "refault", "none", "copy".
  * Returns 0, or -EINVAL for anything else (@out untouched). */
 int ht_strategy_parse(const char *s, enum ht_strategy *out);
 /* ht_strategy_name - the name ht_strategy_parse() accepts.  Never NULL. */

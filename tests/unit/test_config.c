@@ -262,6 +262,7 @@ Test(config, strategies)
 		{ "collapse", HT_STRATEGY_COLLAPSE },
 		{ "refault", HT_STRATEGY_REFAULT },
 		{ "none", HT_STRATEGY_NONE },
+		{ "copy", HT_STRATEGY_COPY },
 	};
 	static const char *const bad[] = { "fast", "auto ", "collaps",
 					   "refaults", "0", "-" };
@@ -283,6 +284,24 @@ Test(config, strategies)
 		cr_assert_str_eq(c.bad_name, HT_ENV_STRATEGY);
 		cr_assert_str_eq(c.bad_value, bad[i]);
 	}
+}
+
+Test(config, dlopen_switch)
+{
+	struct ht_config c;
+
+	clear_vars();
+	cr_assert_eq(load(&c), 0);
+	cr_assert_eq(c.no_dlopen, false);
+	set_var(HT_ENV_DLOPEN, "0");
+	cr_assert_eq(load(&c), 0);
+	cr_assert_eq(c.no_dlopen, true);
+	set_var(HT_ENV_DLOPEN, "yes");
+	cr_assert_eq(load(&c), 0);
+	cr_assert_eq(c.no_dlopen, false);
+	set_var(HT_ENV_DLOPEN, "maybe");
+	cr_assert_eq(load(&c), -EINVAL);
+	cr_assert_str_eq(c.bad_name, HT_ENV_DLOPEN);
 }
 
 Test(config, report_path_kept)
@@ -328,7 +347,7 @@ Test(names, strategy_round_trip)
 {
 	static const enum ht_strategy all[] = {
 		HT_STRATEGY_AUTO, HT_STRATEGY_COLLAPSE, HT_STRATEGY_REFAULT,
-		HT_STRATEGY_NONE,
+		HT_STRATEGY_NONE, HT_STRATEGY_COPY,
 	};
 	enum ht_strategy s;
 	size_t i, j;
@@ -348,8 +367,9 @@ Test(names, strategy_round_trip)
 	cr_assert_str_eq(ht_strategy_name(HT_STRATEGY_COLLAPSE), "collapse");
 	cr_assert_str_eq(ht_strategy_name(HT_STRATEGY_REFAULT), "refault");
 	cr_assert_str_eq(ht_strategy_name(HT_STRATEGY_NONE), "none");
+	cr_assert_str_eq(ht_strategy_name(HT_STRATEGY_COPY), "copy");
 
-	cr_assert_not_null(ht_strategy_name((enum ht_strategy)4));
+	cr_assert_not_null(ht_strategy_name((enum ht_strategy)5));
 	cr_assert_not_null(ht_strategy_name((enum ht_strategy)-1));
 	cr_assert_not_null(ht_strategy_name((enum ht_strategy)12345));
 
