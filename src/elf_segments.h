@@ -50,6 +50,7 @@ struct ht_elf_info {
  *
  * Returns 0 on success.  On failure returns -ENOEXEC for a file that is
  * not ELF, is truncated or corrupt, -EINVAL when libelf is unusable,
+ * -ELIBACC when it could not be loaded (the preload loads it lazily),
  * -ENOMEM, or another -errno from the system; @err (when not NULL) then
  * holds one line: "@path: what went wrong" (with elf_errmsg()).
  */

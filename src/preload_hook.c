@@ -50,6 +50,7 @@ struct state {
 	uintptr_t self;		/* an address inside this library */
 	uintptr_t *seen;	/* program headers of objects looked at */
 	size_t nseen, capseen;
+	uintptr_t seen_fixed[64];
 	/* the current pass */
 	struct ht_run run;
 	bool want_all;		/* reporting: keep objects without spans */
@@ -173,10 +174,25 @@ static bool first_sight(struct state *s, uintptr_t phdr)
 	for (i = 0; i < s->nseen; i++)
 		if (s->seen[i] == phdr)
 			return false;
+	/*
+	 * A fixed array first: most programs load a few dozen objects, and
+	 * a process that never calls malloc should not pay for its set-up.
+	 */
+	if (!s->seen) {
+		s->seen = s->seen_fixed;
+		s->capseen = sizeof(s->seen_fixed) / sizeof(*s->seen_fixed);
+	}
 	if (s->nseen == s->capseen) {
-		size_t cap = s->capseen ? s->capseen * 2 : 32;
-		uintptr_t *n = realloc(s->seen, cap * sizeof(*n));
+		size_t cap = s->capseen * 2;
+		uintptr_t *n;
 
+		if (s->seen == s->seen_fixed) {
+			n = malloc(cap * sizeof(*n));
+			if (n)
+				memcpy(n, s->seen, s->nseen * sizeof(*n));
+		} else {
+			n = realloc(s->seen, cap * sizeof(*n));
+		}
 		if (!n)
 			return false;
 		s->seen = n;
@@ -236,6 +252,13 @@ static int collect_one(struct dl_phdr_info *info, size_t size, void *arg)
 		return 1;
 	}
 	*slot = o;
+	return 0;
+}
+
+static int mark_seen(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	(void)size;
+	first_sight(arg, (uintptr_t)info->dlpi_phdr);
 	return 0;
 }
 
@@ -466,6 +489,8 @@ static void run_pass(struct state *s, const char *trigger)
 	s->run.usec = now_usec() - t0;
 	report(s);
 	free_run(s);
+	/* libelf, loaded just now to read the objects, is not news later. */
+	dl_iterate_phdr(mark_seen, s);
 }
 
 __attribute__((constructor)) static void hugetext_init(void)
