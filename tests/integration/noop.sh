@@ -59,3 +59,11 @@ cmp -s "$T/k.plain" "$T/k.out" || fail "poked output differs"
 grep -q '"reason":"private-pages"' "$T/k.json" ||
 	fail "private pages not reported: $(cat "$T/k.json")"
 ok "a range holding private pages: left alone, reported"
+
+# Light: the preload depends on libc alone (libelf is opened only when
+# needed) and exports only its dlopen/dlmopen wrappers.
+deps=$(readelf -d "$LIB" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort | tr '\n' ' ')
+[ "$deps" = "libc.so.6 " ] || fail "libhugetext.so needs: $deps"
+syms=$(nm -D --defined-only "$LIB" | awk '{ print $3 }' | sort | tr '\n' ' ')
+[ "$syms" = "dlmopen dlopen " ] || fail "libhugetext.so exports: $syms"
+ok "preload needs only libc and exports only dlopen/dlmopen"
