@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "json.h"
 #include "prime.h"
 
 static void usage(FILE *f)
@@ -83,21 +84,6 @@ static void print_human(const char *path, const struct ht_prime_result *r)
 	printf("\n");
 }
 
-static void json_path(const char *p)
-{
-	putchar('"');
-	for (; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
 
 static void print_json(const char *path, const struct ht_prime_result *r,
 		       int ret)
@@ -105,10 +91,10 @@ static void print_json(const char *path, const struct ht_prime_result *r,
 	size_t i;
 
 	printf("{\"path\":");
-	json_path(path);
+	ht_json_str(stdout, path);
 	if (ret && ret != -EAGAIN) {
 		printf(",\"error\":");
-		json_path(r->err);
+		ht_json_str(stdout, r->err);
 		printf("}\n");
 		return;
 	}

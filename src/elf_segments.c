@@ -134,6 +134,11 @@ static bool read_dynamic(Elf *elf, const GElf_Phdr *ph,
 			break;
 		if (dyn.d_tag == DT_TEXTREL)
 			info->textrel = true;
+		else if (dyn.d_tag == DT_SONAME)
+			info->has_soname = true;
+		else if (dyn.d_tag == DT_FLAGS_1 &&
+			 (dyn.d_un.d_val & DF_1_PIE))
+			info->pie_flag = true;
 		else if (dyn.d_tag == DT_FLAGS && (dyn.d_un.d_val & DF_TEXTREL))
 			info->textrel = true;
 	}
@@ -242,6 +247,11 @@ int ht_elf_read_fd(int fd, const char *path, struct ht_elf_info *info,
 				read_notes(elf, &ph, info);
 			break;
 		case PT_LOAD:
+			if (ph.p_align && !(ph.p_align & (ph.p_align - 1)) &&
+			    ph.p_align > info->max_load_align)
+				info->max_load_align = ph.p_align;
+			if (ph.p_offset + ph.p_filesz > info->load_end)
+				info->load_end = ph.p_offset + ph.p_filesz;
 			if (!(ph.p_flags & PF_X))
 				break;
 			info->text_bytes += ph.p_filesz;

@@ -39,6 +39,11 @@ struct ht_elf_info {
 				   HT_ELF_MAX_EXEC; only that many kept) */
 	struct ht_segment exec[HT_ELF_MAX_EXEC];
 	uint64_t text_bytes;	/* sum of p_filesz of executable PT_LOADs */
+	uint64_t max_load_align; /* largest power-of-two PT_LOAD p_align:
+				    the kernel and ld.so align the base to it */
+	uint64_t load_end;	/* largest PT_LOAD p_offset + p_filesz */
+	bool pie_flag;		/* DF_1_PIE in DT_FLAGS_1 */
+	bool has_soname;	/* DT_SONAME: a library, even if runnable */
 };
 
 /*

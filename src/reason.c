@@ -55,6 +55,10 @@ static const struct {
 		"acting on another process needs CAP_SYS_NICE and ptrace "
 		"read access" },
 	[HT_R_EXITED] = { "exited", "the process exited meanwhile" },
+	[HT_R_UNALIGNED_START] = { "unaligned-start",
+		"the segment does not start on a 2 MiB boundary, which costs "
+		"a whole span (link with -Wl,-z,separate-code and a 2 MiB "
+		"max-page-size)" },
 	[HT_R_REMOTE_PTE] = { "remote-small-mappings",
 		"the page cache is huge now, but this kernel cannot remap the "
 		"running process's text with 2 MiB pages from outside "

@@ -36,6 +36,7 @@ enum ht_reason {
 	HT_R_NO_PRIVILEGE,	/* acting on another process needs more */
 	HT_R_EXITED,		/* the process exited meanwhile */
 	HT_R_REMOTE_PTE,	/* cache huge; the process keeps its PTEs */
+	HT_R_UNALIGNED_START,	/* segment starts off 2 MiB: a span lost */
 	HT_R__COUNT
 };
 

@@ -7,13 +7,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "json.h"
 #include "report.h"
 
-/* A growable string; on allocation failure it stops growing, sets oom. */
+/* The report is built in memory and written with one write(). */
 struct buf {
+	FILE *f;
 	char *s;
-	size_t len, cap;
-	bool oom;
+	size_t len;
 };
 
 static void bprintf(struct buf *b, const char *fmt, ...)
@@ -22,80 +23,18 @@ static void bprintf(struct buf *b, const char *fmt, ...)
 static void bprintf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
-	if (b->oom)
+	if (!b->f)
 		return;
-	for (;;) {
-		size_t room = b->cap - b->len;
-
-		va_start(ap, fmt);
-		n = vsnprintf(b->s ? b->s + b->len : NULL, room, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			b->oom = true;
-			return;
-		}
-		if ((size_t)n < room) {
-			b->len += n;
-			return;
-		}
-		size_t cap = b->cap ? b->cap * 2 : 1024;
-		char *s;
-
-		while (cap - b->len <= (size_t)n)
-			cap *= 2;
-		s = realloc(b->s, cap);
-		if (!s) {
-			b->oom = true;
-			return;
-		}
-		b->s = s;
-		b->cap = cap;
-	}
+	va_start(ap, fmt);
+	vfprintf(b->f, fmt, ap);
+	va_end(ap);
 }
 
-/* Length of the valid UTF-8 sequence at @s, or 0 when it is not one. */
-static size_t utf8_len(const unsigned char *s)
-{
-	size_t n, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	for (i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
-
-/* File names are bytes: invalid UTF-8 becomes U+FFFD, not bad JSON. */
 static void json_str(struct buf *b, const char *str)
 {
-	const unsigned char *s = (const unsigned char *)str;
-
-	bprintf(b, "\"");
-	while (*s) {
-		size_t n = utf8_len(s);
-
-		if (*s == '"' || *s == '\\')
-			bprintf(b, "\\%c", *s);
-		else if (*s < 0x20)
-			bprintf(b, "\\u%04x", *s);
-		else if (n == 0)
-			bprintf(b, "\\ufffd");
-		else
-			bprintf(b, "%.*s", (int)n, (const char *)s);
-		s += n ? n : 1;
-	}
-	bprintf(b, "\"");
+	if (b->f)
+		ht_json_str(b->f, str);
 }
 
 /* Human lines stay one line each: control bytes are shown escaped. */
@@ -120,8 +59,10 @@ static int flush(struct buf *b, int fd)
 	size_t off = 0;
 	int ret = 0;
 
-	if (b->oom)
-		ret = -ENOMEM;
+	if (!b->f || fclose(b->f)) {
+		free(b->s);
+		return -ENOMEM;
+	}
 	while (!ret && off < b->len) {
 		ssize_t n = write(fd, b->s + off, b->len - off);
 
@@ -136,6 +77,12 @@ static int flush(struct buf *b, int fd)
 	return ret;
 }
 
+static void buf_open(struct buf *b)
+{
+	b->s = NULL;
+	b->len = 0;
+	b->f = open_memstream(&b->s, &b->len);
+}
 void ht_object_totals(const struct ht_object *o, struct ht_totals *t)
 {
 	size_t i;
@@ -255,10 +202,11 @@ static void human_object(struct buf *b, const struct ht_run *r,
 
 int ht_report_human(const struct ht_run *r, int fd)
 {
-	struct buf b = { 0 };
+	struct buf b;
 	struct ht_totals t;
 	size_t i;
 
+	buf_open(&b);
 	for (i = 0; i < r->nobj; i++)
 		human_object(&b, r, &r->obj[i]);
 	ht_run_totals(r, &t);
@@ -304,10 +252,11 @@ static void json_part(struct buf *b, const struct ht_object *o,
 
 int ht_report_json(const struct ht_run *r, int fd)
 {
-	struct buf b = { 0 };
+	struct buf b;
 	struct ht_totals t;
 	size_t i, j;
 
+	buf_open(&b);
 	ht_run_totals(r, &t);
 	bprintf(&b, "{\"hugetext\":\"%s\",\"pid\":%d,\"trigger\":\"%s\","
 		"\"strategy\":\"%s\","
