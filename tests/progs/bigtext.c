@@ -17,6 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "copy_smaps.h"
+
 typedef long (*fn_t)(long);
 
 extern const fn_t main_table[];
@@ -34,21 +36,6 @@ static long run(const fn_t *t, long n, long rounds)
 		for (i = 0; i < n; i++)
 			sum += t[i](sum & 0xffff);
 	return sum;
-}
-
-static int copy_smaps(const char *out)
-{
-	char buf[65536];
-	FILE *in = fopen("/proc/self/smaps", "r");
-	FILE *o = fopen(out, "w");
-	size_t n;
-
-	if (!in || !o)
-		return -1;
-	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
-		fwrite(buf, 1, n, o);
-	fclose(in);
-	return fclose(o);
 }
 
 int main(int argc, char **argv)

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "copy_smaps.h"
+
 typedef long (*fn_t)(long);
 
 static char **libs;
@@ -35,21 +37,6 @@ static void *hammer(void *arg)
 			dlclose(h);
 		}
 	return NULL;
-}
-
-static int copy_smaps(const char *out)
-{
-	char buf[65536];
-	FILE *in = fopen("/proc/self/smaps", "r");
-	FILE *o = fopen(out, "w");
-	size_t n;
-
-	if (!in || !o)
-		return -1;
-	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
-		fwrite(buf, 1, n, o);
-	fclose(in);
-	return fclose(o);
 }
 
 int main(int argc, char **argv)
