@@ -57,6 +57,11 @@ struct state {
 	size_t cap;
 };
 
+typedef void *(*dlopen_fn)(const char *, int);
+typedef void *(*dlmopen_fn)(Lmid_t, const char *, int);
+
+static dlopen_fn real_dlopen(void);
+
 static struct state g;
 static atomic_bool g_ready;		/* constructor done, dlopen on */
 static atomic_bool g_pending;		/* a dlopen pass is wanted */
@@ -246,9 +251,11 @@ static int collect_one(struct dl_phdr_info *info, size_t size, void *arg)
 		return 0;
 	o.path = strdup(info->dlpi_name[0] ? info->dlpi_name :
 			"(main program)");
+	o.name = info->dlpi_name[0] ? strdup(info->dlpi_name) : NULL;
 	slot = o.path ? new_object(s) : NULL;
 	if (!slot) {
 		free(o.path);
+		free(o.name);
 		return 1;
 	}
 	*slot = o;
@@ -347,11 +354,28 @@ static void process_object(struct state *s, struct ht_object *o,
 	struct ht_elf_info *e;
 	char err[HT_ELF_ERRLEN];
 	size_t i, first = 0;
+	void *hold = NULL;
 	int fd;
 
+	/*
+	 * After start-up another thread may dlclose() the object while we
+	 * work on its text: hold a reference for the duration (RTLD_NOLOAD
+	 * finds it by name or file, or tells us it is gone already).
+	 */
+	if (s->run.trigger && strcmp(s->run.trigger, "start") &&
+	    o->name && o->name[0]) {
+		dlopen_fn fn = real_dlopen();
+
+		hold = fn ? fn(o->name, RTLD_LAZY | RTLD_NOLOAD) : NULL;
+		if (!hold)
+			return;
+	}
 	e = malloc(sizeof(*e));
-	if (!e)
+	if (!e) {
+		if (hold)
+			dlclose(hold);
 		return;
+	}
 	while (o->parts[first].span_reason != HT_R_NONE)
 		first++;
 	fd = open_mapped(o, &pre[first]);
@@ -381,6 +405,8 @@ static void process_object(struct state *s, struct ht_object *o,
 	close(fd);
 out:
 	free(e);
+	if (hold)
+		dlclose(hold);
 }
 
 /* One smaps pass for every part of every object, then the objects. */
@@ -459,12 +485,27 @@ static void free_run(struct state *s)
 {
 	size_t i;
 
-	for (i = 0; i < s->run.nobj; i++)
+	for (i = 0; i < s->run.nobj; i++) {
 		free(s->run.obj[i].path);
+		free(s->run.obj[i].name);
+	}
 	free(s->run.obj);
 	s->run.obj = NULL;
 	s->run.nobj = 0;
 	s->cap = 0;
+}
+
+/* libc's dlopen, not the wrapper below. */
+static dlopen_fn real_dlopen(void)
+{
+	static _Atomic(dlopen_fn) real;
+	dlopen_fn fn = atomic_load(&real);
+
+	if (!fn) {
+		fn = (dlopen_fn)dlsym(RTLD_NEXT, "dlopen");
+		atomic_store(&real, fn);
+	}
+	return fn;
 }
 
 /* One pass over the objects not seen before. */
@@ -540,22 +581,14 @@ static void after_dlopen(void)
 	errno = saved_errno;
 }
 
-typedef void *(*dlopen_fn)(const char *, int);
-typedef void *(*dlmopen_fn)(Lmid_t, const char *, int);
-
 __attribute__((visibility("default"))) void *dlopen(const char *file,
 						     int mode)
 {
-	static _Atomic(dlopen_fn) real;
-	dlopen_fn fn = atomic_load(&real);
+	dlopen_fn fn = real_dlopen();
 	void *h;
 
-	if (!fn) {
-		fn = (dlopen_fn)dlsym(RTLD_NEXT, "dlopen");
-		if (!fn)
-			return NULL;
-		atomic_store(&real, fn);
-	}
+	if (!fn)
+		return NULL;
 	h = fn(file, mode);
 	if (h && atomic_load(&g_ready))
 		after_dlopen();

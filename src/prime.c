@@ -24,7 +24,7 @@ int ht_prime_range(int fd, uint64_t offset, uint64_t len,
 {
 	uint64_t aligned;
 	void *area, *map;
-	int ret;
+	int ret, prot;
 
 	memset(t, 0, sizeof(*t));
 	t->fd = fd;
@@ -40,8 +40,19 @@ int ht_prime_range(int fd, uint64_t offset, uint64_t len,
 	if (area == MAP_FAILED)
 		return -errno;
 	aligned = ((uintptr_t)area + HT_HPAGE_MASK) & ~HT_HPAGE_MASK;
-	map = mmap((void *)(uintptr_t)aligned, len, PROT_READ,
+	/*
+	 * Executable like the text it stands for: 6.1's file collapse
+	 * (file_thp_enabled()) wants VM_EXEC.  A noexec mount refuses
+	 * that; plain reading still serves the refault route.
+	 */
+	prot = PROT_READ | PROT_EXEC;
+	map = mmap((void *)(uintptr_t)aligned, len, prot,
 		   MAP_PRIVATE | MAP_FIXED, fd, (off_t)offset);
+	if (map == MAP_FAILED && errno == EPERM) {
+		prot = PROT_READ;
+		map = mmap((void *)(uintptr_t)aligned, len, prot,
+			   MAP_PRIVATE | MAP_FIXED, fd, (off_t)offset);
+	}
 	if (map == MAP_FAILED) {
 		ret = -errno;
 		munmap(area, len + HT_HPAGE_SIZE);
@@ -49,6 +60,7 @@ int ht_prime_range(int fd, uint64_t offset, uint64_t len,
 	}
 	t->start = aligned;
 	t->end = aligned + len;
+	t->prot = prot;
 	ret = ht_make_huge(t, NULL, pol);
 	munmap(area, len + HT_HPAGE_SIZE);
 	return ret;

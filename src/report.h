@@ -29,6 +29,7 @@ struct ht_part {
 
 struct ht_object {
 	char *path;		/* owned; what smaps, ld.so or /proc named */
+	char *name;		/* owned; ld.so's name for it (NULL: main) */
 	uint64_t text_bytes;
 	enum ht_reason reason;	/* object-wide problem, else HT_R_NONE */
 	char detail[256];	/* message for @reason (e.g. libelf's) */

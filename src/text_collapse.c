@@ -193,7 +193,34 @@ static int do_collapse(struct ht_target *t)
 	ret = advise(t, t->start, len, MADV_COLLAPSE);
 	if (ret == -EAGAIN)	/* transient: a folio was locked or busy */
 		ret = advise(t, t->start, len, MADV_COLLAPSE);
+	/*
+	 * collapse_file() gives up on dirty folios of a regular file (it
+	 * only starts their writeback): write them back, try once more.
+	 * fdatasync() works on a read-only descriptor and changes no data.
+	 */
+	if (ret == -EINVAL && !t->tmpfs && fdatasync(t->fd) == 0)
+		ret = advise(t, t->start, len, MADV_COLLAPSE);
 	return ret;
+}
+
+/*
+ * Kernels before 6.14 (no CONFIG_PT_RECLAIM) keep an emptied page table
+ * after MADV_DONTNEED, and a fault maps a PMD only where there is none
+ * (filemap_map_pmd()).  Mapping the range afresh, same file, offset and
+ * protection, drops those tables; the bytes are the same, so code
+ * running meanwhile sees no difference.
+ */
+static void remap_fresh(struct ht_target *t)
+{
+	uint64_t len = t->end - t->start;
+	int prot = t->prot ? t->prot : PROT_READ | PROT_EXEC;
+
+	if (mmap((void *)(uintptr_t)t->start, len, prot,
+		 MAP_PRIVATE | MAP_FIXED, t->fd, (off_t)t->offset) ==
+	    MAP_FAILED)
+		return;
+	advise(t, t->start, len, MADV_HUGEPAGE);
+	advise(t, t->start, len, MADV_POPULATE_READ);
 }
 
 struct ht_cachestat_range {
@@ -243,6 +270,14 @@ static int64_t cached_bytes(const struct ht_target *t, long pagesz)
 		n += vec[i] & 1;
 	free(vec);
 	return n * pagesz;
+}
+
+/* No private page in the range: remapping it loses nothing. */
+static bool anon_free(struct ht_target *t, struct ht_range_stat *st)
+{
+	uint64_t anon = 1;
+
+	return range_now(t, st, NULL, &anon) == 0 && anon == 0;
 }
 
 /*
@@ -317,6 +352,12 @@ static int do_refault(struct ht_target *t, struct ht_range_stat *st)
 		huge = pmd_now(t, st);
 		if (huge == len)
 			return 0;
+		if (anon_free(t, st)) {
+			remap_fresh(t);
+			huge = pmd_now(t, st);
+			if (huge == len)
+				return 0;
+		}
 		/*
 		 * Folios still in flight (readahead I/O, another CPU's LRU
 		 * batch) cannot be dropped at once: one more pass clears
@@ -332,6 +373,8 @@ static int do_refault(struct ht_target *t, struct ht_range_stat *st)
 	 */
 	if (left > 0 || (left < 0 && huge))
 		return stop(t, HT_R_CACHE_BUSY, 0, -EAGAIN);
+	if (huge)	/* the filesystem does give large folios */
+		return stop(t, HT_R_PARTIAL, 0, -EAGAIN);
 	return stop(t, left == 0 ? HT_R_NO_LARGE_FOLIOS :
 		    HT_R_REFAULT_SMALL, 0, -EAGAIN);
 }
@@ -413,7 +456,7 @@ int ht_make_huge(struct ht_target *t, const struct ht_range_stat *pre,
 	const struct ht_thp_env *env = &pol->thp;
 	enum ht_strategy s = pol->strategy;
 	struct ht_range_stat *st;
-	uint64_t t0 = now_usec(), len = t->end - t->start;
+	uint64_t t0 = now_usec(), len = t->end - t->start, a;
 	struct statfs sfs;
 	int ret;
 
@@ -478,10 +521,27 @@ int ht_make_huge(struct ht_target *t, const struct ht_range_stat *pre,
 		goto out;
 	}
 	if (s == HT_STRATEGY_AUTO || s == HT_STRATEGY_COLLAPSE) {
+		/*
+		 * One read per span: where the page cache is huge already
+		 * this maps it with PMDs and nothing more is needed; and 6.1
+		 * stops MADV_COLLAPSE with EINVAL at the first span this
+		 * process has no page table for (SCAN_PMD_NONE from
+		 * retract_page_tables()).
+		 */
+		for (a = t->start; a < t->end; a += HT_HPAGE_SIZE)
+			advise(t, a, 1, MADV_POPULATE_READ);
+		t->err = 0;
+		if (pmd_now(t, st) == len) {
+			t->route = HT_ROUTE_REMAP;
+			ret = 0;
+			goto out;
+		}
 		t->route = HT_ROUTE_COLLAPSE;
 		ret = do_collapse(t);
-		if (ret == 0 && pmd_now(t, st) == len) {
+		/* The verdict is what is mapped, not what the call said. */
+		if (pmd_now(t, st) == len) {
 			t->err = 0;
+			ret = 0;
 			goto out;
 		}
 		/*

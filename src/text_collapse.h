@@ -68,6 +68,7 @@ struct ht_target {
 	uint64_t start, end;	/* 2 MiB aligned */
 	uint64_t offset;	/* file offset mapped at @start */
 	int fd;			/* the mapped file, read-only */
+	int prot;		/* its protection; 0: PROT_READ|PROT_EXEC */
 	/* set by ht_make_huge() */
 	enum ht_route route;
 	enum ht_reason reason;	/* HT_R_NONE when all of it is huge */
