@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "config.h"
 #include "elf_segments.h"
 #include "report.h"
@@ -66,14 +67,6 @@ static struct state g;
 static atomic_bool g_ready;		/* constructor done, dlopen on */
 static atomic_bool g_pending;		/* a dlopen pass is wanted */
 static pthread_mutex_t g_pass_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static uint64_t now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 static const char *env_get(const char *name)
 {
@@ -511,7 +504,7 @@ static dlopen_fn real_dlopen(void)
 /* One pass over the objects not seen before. */
 static void run_pass(struct state *s, const char *trigger)
 {
-	uint64_t t0 = now_usec();
+	uint64_t t0 = ht_now_usec();
 
 	memset(&s->run, 0, sizeof(s->run));
 	s->run.trigger = trigger;
@@ -527,7 +520,7 @@ static void run_pass(struct state *s, const char *trigger)
 		ht_thp_env_read(&s->pol.thp);
 	s->run.thp = s->pol.thp;
 	make_huge(s);
-	s->run.usec = now_usec() - t0;
+	s->run.usec = ht_now_usec() - t0;
 	report(s);
 	free_run(s);
 	/* libelf, loaded just now to read the objects, is not news later. */

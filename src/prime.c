@@ -9,15 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "prime.h"
-
-static uint64_t now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 int ht_prime_range(int fd, uint64_t offset, uint64_t len,
 		   const struct ht_policy *pol, struct ht_target *t)
@@ -80,7 +73,7 @@ static int open_noatime(const char *path)
 int ht_prime_file(const char *path, const struct ht_policy *pol,
 		  struct ht_prime_result *res)
 {
-	uint64_t t0 = now_usec();
+	uint64_t t0 = ht_now_usec();
 	struct stat st;
 	size_t i;
 	int fd, ret = 0;
@@ -133,6 +126,6 @@ int ht_prime_file(const char *path, const struct ht_policy *pol,
 	}
 out:
 	close(fd);
-	res->usec = now_usec() - t0;
+	res->usec = ht_now_usec() - t0;
 	return ret;
 }

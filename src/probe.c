@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "probe.h"
 #include "spans.h"
 
@@ -117,14 +118,6 @@ int ht_probe_fs(dev_t dev, const char *path, struct ht_fs_info *out)
 	free(line);
 	fclose(f);
 	return ret;
-}
-
-static uint64_t now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
 /*
@@ -295,7 +288,7 @@ int ht_probe_routes(const char *file, struct ht_route_probe *out)
 				getenv("HOME") };
 	char real[PATH_MAX], *dir;
 	struct stat st;
-	uint64_t t0 = now_usec();
+	uint64_t t0 = ht_now_usec();
 	size_t i;
 	int ret;
 
@@ -332,6 +325,6 @@ int ht_probe_routes(const char *file, struct ht_route_probe *out)
 		if (ret)
 			memcpy(out->why, keep, sizeof(keep));
 	}
-	out->usec = now_usec() - t0;
+	out->usec = ht_now_usec() - t0;
 	return ret;
 }

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "prime.h"
 #include "remote.h"
 #include "smaps.h"
@@ -36,14 +37,6 @@ struct scan {
 	size_t cap;
 	int err;
 };
-
-static uint64_t now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 static struct ht_object *object_for(struct scan *sc, const char *path)
 {
@@ -135,7 +128,7 @@ void ht_run_free(struct ht_run *run)
 int ht_remote_scan(pid_t pid, struct ht_run *run)
 {
 	struct scan sc = { run, 0, 0 };
-	uint64_t t0 = now_usec();
+	uint64_t t0 = ht_now_usec();
 	int ret;
 
 	memset(run, 0, sizeof(*run));
@@ -146,7 +139,7 @@ int ht_remote_scan(pid_t pid, struct ht_run *run)
 		ret = -ESRCH;
 	if (!ret)
 		ret = sc.err;
-	run->usec = now_usec() - t0;
+	run->usec = ht_now_usec() - t0;
 	if (ret)
 		ht_run_free(run);
 	return ret;
@@ -193,7 +186,7 @@ static int remote_part(int pidfd, pid_t pid, const char *path,
 		       struct ht_part *p, const struct ht_policy *pol)
 {
 	struct ht_target *t = &p->target;
-	uint64_t len = t->end - t->start, t0 = now_usec();
+	uint64_t len = t->end - t->start, t0 = ht_now_usec();
 	struct ht_target primed;
 	int ret, fd;
 
@@ -267,14 +260,14 @@ fail:
 	t->reason = ret == -ESRCH ? HT_R_EXITED : HT_R_NO_PRIVILEGE;
 	t->err = -ret;
 out:
-	t->usec = now_usec() - t0;
+	t->usec = ht_now_usec() - t0;
 	return ret;
 }
 
 int ht_remote_make_huge(pid_t pid, struct ht_run *run,
 			const struct ht_policy *pol)
 {
-	uint64_t t0 = now_usec();
+	uint64_t t0 = ht_now_usec();
 	struct ht_run after;
 	size_t i, j;
 	int pidfd, ret = 0;
@@ -331,7 +324,7 @@ done:
 			    ht_spans_bytes(&p->spans))
 				ret = -EAGAIN;
 		}
-	run->usec = now_usec() - t0;
+	run->usec = ht_now_usec() - t0;
 	run->strategy = pol->strategy;
 	run->dry_run = pol->dry_run;
 	return ret;

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "smaps.h"
 #include "spans.h"
 #include "text_collapse.h"
@@ -120,14 +121,6 @@ int ht_thp_env_read(struct ht_thp_env *env)
 	r = prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0);
 	env->prctl_disabled = r > 0;
 	return 0;
-}
-
-static uint64_t now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
 /* Record why we stop; returns the errno-style code for the caller. */
@@ -456,7 +449,7 @@ int ht_make_huge(struct ht_target *t, const struct ht_range_stat *pre,
 	const struct ht_thp_env *env = &pol->thp;
 	enum ht_strategy s = pol->strategy;
 	struct ht_range_stat *st;
-	uint64_t t0 = now_usec(), len = t->end - t->start, a;
+	uint64_t t0 = ht_now_usec(), len = t->end - t->start, a;
 	struct statfs sfs;
 	int ret;
 
@@ -574,6 +567,6 @@ out:
 	else if (ret == -EAGAIN && t->reason == HT_R_NONE)
 		t->reason = HT_R_PARTIAL;
 	free(st);
-	t->usec = now_usec() - t0;
+	t->usec = ht_now_usec() - t0;
 	return ret;
 }
