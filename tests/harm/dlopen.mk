@@ -1,0 +1,1 @@
+# tests/harm/dlopen.mk - harm tests (included by Makefile.am).

@@ -1,0 +1,1 @@
+# tests/harm/mappings.mk - harm tests (included by Makefile.am).

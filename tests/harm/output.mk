@@ -1,0 +1,1 @@
+# tests/harm/output.mk - harm tests (included by Makefile.am).
