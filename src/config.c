@@ -60,6 +60,12 @@ int ht_config_load(struct ht_config *c, ht_getenv_fn get)
 	v = get(HT_ENV_STRATEGY);
 	if (v && *v && ht_strategy_parse(v, &c->strategy))
 		bad(c, HT_ENV_STRATEGY, v);
+	/* "try" or "skip" (the default), so the opt-in reads as one. */
+	v = get(HT_ENV_SECCOMP);
+	if (v && *v && !strcmp(v, "try"))
+		c->seccomp_try = true;
+	else if (v && *v && strcmp(v, "skip"))
+		bad(c, HT_ENV_SECCOMP, v);
 	v = get(HT_ENV_REPORT);
 	if (v && *v)
 		c->report_path = v;

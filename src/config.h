@@ -19,6 +19,7 @@
 #define HT_ENV_NO_INHERIT	"HUGETEXT_NO_INHERIT"	/* 1: not in children */
 #define HT_ENV_DISABLE		"HUGETEXT_DISABLE"	/* 1: do nothing */
 #define HT_ENV_DLOPEN		"HUGETEXT_DLOPEN"	/* 0: not after dlopen */
+#define HT_ENV_SECCOMP		"HUGETEXT_SECCOMP"	/* try: even if filtered */
 #define HT_ENV_LIBRARY		"HUGETEXT_LIBRARY"	/* launcher: lib path */
 
 struct ht_config {
@@ -27,6 +28,7 @@ struct ht_config {
 	bool dry_run;
 	bool no_inherit;
 	bool no_dlopen;			/* HUGETEXT_DLOPEN=0 */
+	bool seccomp_try;		/* HUGETEXT_SECCOMP=try */
 	enum ht_strategy strategy;
 	const char *report_path;	/* NULL: no JSON report */
 	/* Problems found while reading, reported when verbose. */

@@ -3,7 +3,9 @@
  * launcher.c - hugetext [options] [--] PROGRAM [ARGS...]
  *
  * Turns options into HUGETEXT_* variables, prepends libhugetext.so to
- * LD_PRELOAD and execs PROGRAM, like numactl or taskset.  Exit statuses
+ * LD_AUDIT (an rtld-audit module sees every object loaded, in every
+ * namespace, without interposing on anything) and execs PROGRAM, like
+ * numactl or taskset.  Exit statuses
  * follow env(1): 125 for hugetext's own errors, 126 when PROGRAM cannot
  * be run, 127 when it is not found; otherwise PROGRAM's own.
  */
@@ -51,8 +53,11 @@ static void usage(void)
 "  -r, --report=FILE      append one JSON object per process to FILE\n"
 "  -p, --pid=PID          act on a running process instead (needs\n"
 "                         CAP_SYS_NICE and ptrace read access)\n"
-"      --no-inherit       do not pass the preload on to child processes\n"
+"      --no-inherit       do not pass the library on to child processes\n"
 "      --no-dlopen        leave libraries loaded later by dlopen alone\n"
+"      --seccomp=try      act even in a process under a seccomp filter\n"
+"                         (default skip: a filter may kill the process\n"
+"                         for a call it does not make itself)\n"
 "  -h, --help             show this help and exit\n"
 "  -V, --version          show the version and exit\n"
 "\n"
@@ -129,14 +134,14 @@ static const char *find_library(char *buf, size_t len)
 	return buf;
 }
 
-/* Is @lib already one of LD_PRELOAD's entries? */
-static bool preloaded(const char *list, const char *lib)
+/* Is @lib already one of the list's entries? */
+static bool listed(const char *list, const char *lib)
 {
 	size_t len = strlen(lib);
 	const char *p = list;
 
 	while (*p) {
-		size_t n = strcspn(p, " :");
+		size_t n = strcspn(p, ":");
 
 		if (n == len && !strncmp(p, lib, len))
 			return true;
@@ -147,24 +152,25 @@ static bool preloaded(const char *list, const char *lib)
 	return false;
 }
 
-static void prepend_preload(const char *lib)
+/* LD_AUDIT=lib[:what was there], never overwriting another module. */
+static void prepend_audit(const char *lib)
 {
-	const char *old = getenv("LD_PRELOAD");
+	const char *old = getenv("LD_AUDIT");
 	char *val;
 
-	/* ld.so splits LD_PRELOAD at these: such a path cannot be used. */
-	if (strpbrk(lib, " :"))
-		die(EXIT_HT_ERROR, "library path '%s' contains a space or "
-		    "colon, which LD_PRELOAD cannot carry", lib);
+	/* ld.so splits LD_AUDIT at colons: such a path cannot be used. */
+	if (strchr(lib, ':'))
+		die(EXIT_HT_ERROR, "library path '%s' contains a colon, "
+		    "which LD_AUDIT cannot carry", lib);
 	if (!old || !*old) {
-		set("LD_PRELOAD", lib);
+		set("LD_AUDIT", lib);
 		return;
 	}
-	if (preloaded(old, lib))
+	if (listed(old, lib))
 		return;
 	if (asprintf(&val, "%s:%s", lib, old) < 0)
 		die(EXIT_HT_ERROR, "out of memory");
-	set("LD_PRELOAD", val);
+	set("LD_AUDIT", val);
 	free(val);
 }
 
@@ -298,6 +304,7 @@ int main(int argc, char **argv)
 		{ "pid", required_argument, NULL, 'p' },
 		{ "no-inherit", no_argument, NULL, 'I' },
 		{ "no-dlopen", no_argument, NULL, 'D' },
+		{ "seccomp", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -356,6 +363,13 @@ int main(int argc, char **argv)
 		case 'I':
 			set(HT_ENV_NO_INHERIT, "1");
 			break;
+		case 'S':
+			if (strcmp(optarg, "try") && strcmp(optarg, "skip"))
+				die(EXIT_HT_ERROR, "invalid --seccomp '%s': "
+				    "use try or skip (try '%s --help')",
+				    optarg, prog);
+			set(HT_ENV_SECCOMP, optarg);
+			break;
 		case 'h':
 			usage();
 			return 0;
@@ -392,13 +406,13 @@ int main(int argc, char **argv)
 
 	lib = find_library(libbuf, sizeof(libbuf));
 	if (!is_file(lib))
-		die(EXIT_HT_ERROR, "preload library %s not found (set %s or "
+		die(EXIT_HT_ERROR, "library %s not found (set %s or "
 		    "reinstall)", lib, HT_ENV_LIBRARY);
 
 	path = resolve(argv[optind], pathbuf, sizeof(pathbuf));
 	if (path)
 		prime_static(path, strategy, dry_run, verbose);
-	prepend_preload(lib);
+	prepend_audit(lib);
 
 	execvp(argv[optind], argv + optind);
 	die(errno == ENOENT || errno == ENOTDIR ? EXIT_NOT_FOUND :

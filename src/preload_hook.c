@@ -1,28 +1,41 @@
 // SPDX-License-Identifier: MIT
 /*
- * preload_hook.c - libhugetext.so's one constructor.
+ * preload_hook.c - libhugetext.so: the pass that runs inside programs.
  *
- * Runs inside other people's programs, so it is best-effort throughout:
- * it never exits or aborts, prints only when asked, keeps errno, and
- * every step tolerates the one before having failed.  The steps:
+ * The library has two roles, and knows which from where it is loaded:
  *
- *   load_config      HUGETEXT_* into struct ht_config (secure_getenv)
- *   stop_inheritance drop ourselves from LD_PRELOAD if asked
- *   collect_objects  dl_iterate_phdr: executable PT_LOADs and their spans
- *   inspect_files    for objects with spans: the mapped file, its ELF
- *   make_huge        the kernel routes, verified from smaps
- *   report           human lines and/or one JSON line
+ *   audit    LD_AUDIT (what the launcher sets): ld.so tells it of every
+ *            object in every namespace (la_objopen) and calls
+ *            la_activity(LA_ACT_CONSISTENT) once the objects of a load
+ *            are mapped, before they are relocated or initialised.  The
+ *            first such call is the start-up pass, before any
+ *            constructor; later ones cover dlopen()/dlmopen(), with no
+ *            caller changed: nothing is interposed.
+ *   preload  LD_PRELOAD (systemd units, users): one start-up pass from
+ *            the constructor, over the objects dl_iterate_phdr() lists.
  *
- * Objects loaded later with dlopen()/dlmopen() get the same pass, from
- * wrappers of those two functions (the only symbols this library
- * exports), unless HUGETEXT_DLOPEN=0.
+ * It runs inside other people's programs, so it is best-effort
+ * throughout: it never exits or aborts, prints only when asked and only
+ * to a duplicate of the stderr it found at start-up, never raises
+ * SIGPIPE, keeps errno, loads nothing (libc only, read from memory), and
+ * changes no mapping's protection or flags.  A pass is, in steps:
+ *
+ *   collect   program headers in memory -> executable parts and spans
+ *   gate      seccomp (left alone unless HUGETEXT_SECCOMP=try)
+ *   inspect   the mapped file (device and inode), text relocations
+ *   make_huge the kernel routes, verified from smaps / PAGEMAP_SCAN
+ *   report    human lines and/or one JSON line
+ *
+ * In the audit role a pass runs under ld.so's lock, in the thread that
+ * loads: so it never calls back into the loader (no dlopen, dlsym or
+ * dl_iterate_phdr) and objects cannot be unloaded under it.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <dlfcn.h>
 #include <link.h>
-#include <pthread.h>
-#include <stdatomic.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,105 +47,337 @@
 
 #include "clock.h"
 #include "config.h"
-#include "elf_segments.h"
+#include "loaded.h"
 #include "report.h"
 #include "smaps.h"
 #include "spans.h"
 #include "text_collapse.h"
 
 #define DELETED_SUFFIX " (deleted)"
+#define SELF_BASE "libhugetext.so"
+#define MAX_PHDRS 64
 
-/* Read once by the constructor; one pass at a time after that. */
+enum role {
+	ROLE_UNKNOWN = 0,
+	ROLE_PRELOAD,
+	ROLE_AUDIT,
+};
+
+/* An object ld.so told us of (audit role), not looked at yet. */
+struct pending {
+	struct link_map *map;
+};
+
 struct state {
+	bool set_up;		/* setup() ran */
+	bool active;		/* config good, not secure, not disabled */
+	bool started;		/* the start-up pass ran */
+	enum role role;
 	struct ht_config cfg;
 	struct ht_policy pol;
 	uint64_t pagesz;
 	uintptr_t vdso;
-	uintptr_t self;		/* an address inside this library */
-	uintptr_t *seen;	/* program headers of objects looked at */
-	size_t nseen, capseen;
-	uintptr_t seen_fixed[64];
+	/* stderr as it was at start-up: a private close-on-exec copy */
+	int err_fd;
+	dev_t err_dev;
+	ino_t err_ino;
+	/* audit role: objects opened since the last pass */
+	struct pending *pend;
+	size_t npend, cappend;
 	/* the current pass */
 	struct ht_run run;
 	bool want_all;		/* reporting: keep objects without spans */
 	size_t cap;
 };
 
-typedef void *(*dlopen_fn)(const char *, int);
-typedef void *(*dlmopen_fn)(Lmid_t, const char *, int);
+static struct state g = { .err_fd = -1 };
 
-static dlopen_fn real_dlopen(void);
+/* ------------------------------------------------------------------ */
+/* Output that cannot hurt the program. */
 
-static struct state g;
-static atomic_bool g_ready;		/* constructor done, dlopen on */
-static atomic_bool g_pending;		/* a dlopen pass is wanted */
-static pthread_mutex_t g_pass_lock = PTHREAD_MUTEX_INITIALIZER;
+/*
+ * Our copy of stderr, if it still is: a program may close every fd it
+ * did not open and reuse the number for a file of its own.
+ */
+static int err_fd(const struct state *s)
+{
+	struct stat sb;
+
+	if (s->err_fd < 0 || fstat(s->err_fd, &sb) ||
+	    sb.st_dev != s->err_dev || sb.st_ino != s->err_ino)
+		return -1;
+	return s->err_fd;
+}
+
+/* Take the copy at start-up, when fd 2 is still what the caller gave. */
+static void open_err(struct state *s)
+{
+	struct stat sb;
+	int fd;
+
+	if (fcntl(2, F_GETFD) < 0)
+		return;		/* closed: nothing to write to, ever */
+	fd = fcntl(2, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &sb)) {
+		close(fd);
+		return;
+	}
+	s->err_fd = fd;
+	s->err_dev = sb.st_dev;
+	s->err_ino = sb.st_ino;
+}
+
+/*
+ * Writes with SIGPIPE blocked; a SIGPIPE our write raised is taken
+ * back before the mask is restored, one already pending is left.
+ */
+struct quiet {
+	sigset_t old;
+	bool had_pipe;
+};
+
+static void quiet_begin(struct quiet *q)
+{
+	sigset_t pipe, pend;
+
+	sigemptyset(&pipe);
+	sigaddset(&pipe, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe, &q->old);
+	sigpending(&pend);
+	q->had_pipe = sigismember(&pend, SIGPIPE);
+}
+
+static void quiet_end(struct quiet *q)
+{
+	static const struct timespec zero;
+	sigset_t pipe, pend;
+
+	sigemptyset(&pipe);
+	sigaddset(&pipe, SIGPIPE);
+	sigpending(&pend);
+	if (!q->had_pipe && sigismember(&pend, SIGPIPE))
+		sigtimedwait(&pipe, NULL, &zero);
+	pthread_sigmask(SIG_SETMASK, &q->old, NULL);
+}
+
+static void __attribute__((format(printf, 2, 3)))
+say(const struct state *s, const char *fmt, ...)
+{
+	struct quiet q;
+	char buf[1024];
+	va_list ap;
+	int fd = err_fd(s), n;
+
+	if (fd < 0)
+		return;
+	n = snprintf(buf, sizeof(buf), "hugetext[%d]: ", (int)getpid());
+	va_start(ap, fmt);
+	vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
+	va_end(ap);
+	quiet_begin(&q);
+	if (write(fd, buf, strlen(buf)) < 0) {
+		/* nowhere to say it */
+	}
+	quiet_end(&q);
+}
+
+/*
+ * The JSON report: appended to a regular file only, never through a
+ * symlink (root writing where a user pointed), never blocking (a FIFO
+ * with no reader).
+ */
+static void write_report(struct state *s)
+{
+	const char *why = NULL;
+	struct quiet q;
+	struct stat sb;
+	int fd, ret;
+
+	fd = open(s->cfg.report_path, O_WRONLY | O_APPEND | O_CREAT |
+		  O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK, 0644);
+	if (fd < 0) {
+		why = errno == ELOOP ? "is a symbolic link" :
+		      errno == ENXIO ? "is a FIFO with no reader" :
+		      strerror(errno);
+	} else if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
+		why = "not a regular file";
+	} else {
+		quiet_begin(&q);
+		ret = ht_report_json(&s->run, fd);
+		quiet_end(&q);
+		if (ret)
+			why = strerror(-ret);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (why && s->cfg.verbose)
+		say(s, "cannot write report %s: %s\n", s->cfg.report_path,
+		    why);
+}
+
+static void report(struct state *s)
+{
+	struct quiet q;
+	char buf[4096];
+	ssize_t n;
+	int fd;
+
+	if (!s->cfg.verbose && !s->cfg.report_path)
+		return;
+	/* The main program's name, for the object nothing else named. */
+	if (s->run.nobj && !strcmp(s->run.obj[0].path, "(main program)")) {
+		n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+		if (n > 0) {
+			char *p;
+
+			buf[n] = '\0';
+			p = strdup(buf);
+			if (p) {
+				free(s->run.obj[0].path);
+				s->run.obj[0].path = p;
+			}
+		}
+	}
+	fd = s->cfg.verbose ? err_fd(s) : -1;
+	if (fd >= 0) {
+		quiet_begin(&q);
+		ht_report_human(&s->run, fd);
+		quiet_end(&q);
+	}
+	if (s->cfg.report_path)
+		write_report(s);
+}
+
+/* ------------------------------------------------------------------ */
+/* Set-up, once, from whichever entry point ld.so calls first. */
 
 static const char *env_get(const char *name)
 {
 	return secure_getenv(name);
 }
 
-static int load_config(struct state *s)
+static bool is_self(const char *entry, size_t len)
 {
-	int ret = ht_config_load(&s->cfg, env_get);
+	const char *slash = memrchr(entry, '/', len);
 
-	if (ret && s->cfg.verbose)
-		dprintf(2, "hugetext[%d]: %s=%s is not valid; doing nothing "
-			"(see hugetext(1))\n", (int)getpid(),
-			s->cfg.bad_name, s->cfg.bad_value);
-	return ret;
-}
-
-static bool is_self(const char *entry, size_t len, const char *self)
-{
-	static const char base[] = "libhugetext.so";
-	const char *slash;
-
-	if (self && strlen(self) == len && !strncmp(entry, self, len))
-		return true;
-	slash = memrchr(entry, '/', len);
 	slash = slash ? slash + 1 : entry;
-	return (size_t)(entry + len - slash) == sizeof(base) - 1 &&
-	       !strncmp(slash, base, sizeof(base) - 1);
+	return (size_t)(entry + len - slash) == sizeof(SELF_BASE) - 1 &&
+	       !strncmp(slash, SELF_BASE, sizeof(SELF_BASE) - 1);
 }
 
-/* Remove this library from LD_PRELOAD so that children do not load it. */
-static void stop_inheritance(struct state *s)
+/* Does the list (ld.so splits at @seps) name this library? */
+static bool names_self(const char *list, const char *seps)
 {
-	const char *old = getenv("LD_PRELOAD"), *p = old, *self = NULL;
-	Dl_info info;
-	char *out;
-	size_t n = 0;
+	while (list && *list) {
+		size_t len = strcspn(list, seps);
 
-	if (!s->cfg.no_inherit || !old)
-		return;
-	if (dladdr((void *)stop_inheritance, &info) && info.dli_fname)
-		self = info.dli_fname;
-	out = malloc(strlen(old) + 1);
-	if (!out)
-		return;
-	/* ld.so splits LD_PRELOAD at spaces and colons. */
-	while (*p) {
-		size_t len = strcspn(p, " :");
-
-		if (len && !is_self(p, len, self)) {
-			if (n)
-				out[n++] = ':';
-			memcpy(out + n, p, len);
-			n += len;
-		}
-		p += len;
-		if (*p)
-			p++;
+		if (len && is_self(list, len))
+			return true;
+		list += len;
+		if (*list)
+			list++;
 	}
-	out[n] = '\0';
-	if (n)
-		setenv("LD_PRELOAD", out, 1);
-	else
-		unsetenv("LD_PRELOAD");
-	free(out);
+	return false;
 }
+
+/*
+ * Remove this library from VAR's list in the environment, so that
+ * children do not load it.  Edited in place, in the one environment
+ * array the program's libc and ours both point to (in the audit role
+ * they are two libcs: setenv() here would change ours only).  The
+ * value only ever shrinks; an empty one is removed.
+ */
+static void drop_self(const char *var, const char *seps)
+{
+	size_t vlen = strlen(var), i, j;
+	char *val, *in, *out;
+
+	for (i = 0; environ && environ[i]; i++) {
+		if (strncmp(environ[i], var, vlen) || environ[i][vlen] != '=')
+			continue;
+		val = environ[i] + vlen + 1;
+		if (!names_self(val, seps))
+			continue;
+		for (in = out = val; *in; ) {
+			size_t len = strcspn(in, seps);
+
+			if (len && !is_self(in, len)) {
+				if (out != val)
+					*out++ = ':';
+				memmove(out, in, len);
+				out += len;
+			}
+			in += len;
+			if (*in)
+				in++;
+		}
+		*out = '\0';
+		if (out == val) {
+			for (j = i; environ[j]; j++)
+				environ[j] = environ[j + 1];
+			i--;
+		}
+	}
+}
+
+/* Is the main program among the objects of our own namespace? */
+static int find_main(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	(void)size;
+	return (uintptr_t)info->dlpi_phdr == *(uintptr_t *)arg;
+}
+
+static enum role own_role(void)
+{
+	uintptr_t phdr = (uintptr_t)getauxval(AT_PHDR);
+
+	/*
+	 * An audit module lives in a namespace of its own, which holds
+	 * it and its libc but not the program.
+	 */
+	return dl_iterate_phdr(find_main, &phdr) ? ROLE_PRELOAD : ROLE_AUDIT;
+}
+
+static void setup(struct state *s, enum role role)
+{
+	int ret;
+
+	if (s->set_up)
+		return;
+	s->set_up = true;
+	s->role = role;
+	/* Secure execution (setuid, capabilities): do nothing at all. */
+	if (getauxval(AT_SECURE))
+		return;
+	ret = ht_config_load(&s->cfg, env_get);
+	if (s->cfg.verbose)
+		open_err(s);
+	if (ret) {
+		if (s->cfg.verbose)
+			say(s, "%s=%s is not valid; doing nothing (see "
+			    "hugetext(1))\n", s->cfg.bad_name,
+			    s->cfg.bad_value);
+		return;
+	}
+	if (s->cfg.no_inherit) {
+		drop_self("LD_AUDIT", ":");
+		drop_self("LD_PRELOAD", " :");
+	}
+	if (s->cfg.disabled)
+		return;
+	s->want_all = s->cfg.verbose || s->cfg.report_path;
+	s->pagesz = (uint64_t)sysconf(_SC_PAGESIZE);
+	s->vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR);
+	s->pol.strategy = s->cfg.strategy;
+	s->pol.dry_run = s->cfg.dry_run;
+	s->pol.seccomp_try = s->cfg.seccomp_try;
+	s->active = true;
+}
+
+/* ------------------------------------------------------------------ */
+/* The pass. */
 
 static struct ht_object *new_object(struct state *s)
 {
@@ -150,131 +395,99 @@ static struct ht_object *new_object(struct state *s)
 	return &r->obj[r->nobj++];
 }
 
-static bool has_spans(const struct ht_object *o)
-{
-	size_t i;
-
-	for (i = 0; i < o->nparts; i++)
-		if (o->parts[i].span_reason == HT_R_NONE)
-			return true;
-	return false;
-}
-
 /*
- * Has this object been looked at in an earlier pass?  Records it if not.
- * (An object unloaded by dlclose() and another loaded at the same
- * address are not told apart: the newcomer is skipped, never harmed.)
+ * One loaded object into the run.  Objects without a whole 2 MiB span
+ * cost no allocation unless they are to be reported.  @why, when set,
+ * is a reason that applies to the whole object.
  */
-static bool first_sight(struct state *s, uintptr_t phdr)
+static void add_object(struct state *s, const struct ht_loaded *l,
+		       enum ht_reason why)
 {
-	size_t i;
-
-	for (i = 0; i < s->nseen; i++)
-		if (s->seen[i] == phdr)
-			return false;
-	/*
-	 * A fixed array first: most programs load a few dozen objects, and
-	 * a process that never calls malloc should not pay for its set-up.
-	 */
-	if (!s->seen) {
-		s->seen = s->seen_fixed;
-		s->capseen = sizeof(s->seen_fixed) / sizeof(*s->seen_fixed);
-	}
-	if (s->nseen == s->capseen) {
-		size_t cap = s->capseen * 2;
-		uintptr_t *n;
-
-		if (s->seen == s->seen_fixed) {
-			n = malloc(cap * sizeof(*n));
-			if (n)
-				memcpy(n, s->seen, s->nseen * sizeof(*n));
-		} else {
-			n = realloc(s->seen, cap * sizeof(*n));
-		}
-		if (!n)
-			return false;
-		s->seen = n;
-		s->capseen = cap;
-	}
-	s->seen[s->nseen++] = phdr;
-	return true;
-}
-
-/*
- * Called by ld.so for each loaded object.  Works from the program
- * headers in memory alone; objects without a whole 2 MiB span cost no
- * allocation unless they are to be reported.
- */
-static int collect_one(struct dl_phdr_info *info, size_t size, void *arg)
-{
-	struct state *s = arg;
 	struct ht_object o, *slot;
-	int i;
+	bool spans = false;
 
-	(void)size;
-	/* The vDSO has no file; this library holds no 2 MiB of text. */
-	if ((uintptr_t)info->dlpi_phdr - s->vdso < 4 * s->pagesz)
-		return 0;
-	if (!first_sight(s, (uintptr_t)info->dlpi_phdr))
-		return 0;
-	memset(&o, 0, sizeof(o));
-	for (i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		uint64_t a = info->dlpi_addr + ph->p_vaddr;
-		struct ht_part *p;
-
-		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
-			continue;
-		if (s->self - a < ph->p_memsz)
-			return 0;
-		o.text_bytes += ph->p_filesz;
-		o.nexec++;
-		if (o.nparts == HT_ELF_MAX_EXEC)
-			continue;
-		p = &o.parts[o.nparts++];
-		p->span_reason = ht_spans_page_range(a, ph->p_filesz,
-						     ph->p_offset, s->pagesz,
-						     &p->spans);
-		p->vaddr = a & ~(s->pagesz - 1);
-		p->offset = ph->p_offset & ~(s->pagesz - 1);
-		p->len = p->spans.head + ht_spans_bytes(&p->spans) +
-			 p->spans.tail;
-	}
-	if (!o.nparts || (!s->want_all && !has_spans(&o)))
-		return 0;
-	o.path = strdup(info->dlpi_name[0] ? info->dlpi_name :
-			"(main program)");
-	o.name = info->dlpi_name[0] ? strdup(info->dlpi_name) : NULL;
+	if (l->phnum)
+		spans = ht_loaded_object(l, s->pagesz, &o);
+	else
+		memset(&o, 0, sizeof(o));
+	if (why && (spans || !l->phnum))
+		o.reason = why;
+	if (!spans && !(s->want_all && (o.nparts || why)))
+		return;
+	if (spans && ht_loaded_textrel(l))
+		o.reason = HT_R_TEXTREL;
+	o.path = strdup(l->name[0] ? l->name : "(main program)");
+	o.name = l->name[0] ? strdup(l->name) : NULL;
 	slot = o.path ? new_object(s) : NULL;
 	if (!slot) {
 		free(o.path);
 		free(o.name);
-		return 1;
+		return;
 	}
 	*slot = o;
-	return 0;
 }
 
-static int mark_seen(struct dl_phdr_info *info, size_t size, void *arg)
+/* Preload role: what dl_iterate_phdr lists (our namespace: the base). */
+static int collect_one(struct dl_phdr_info *info, size_t size, void *arg)
 {
+	struct state *s = arg;
+	struct ht_loaded l = {
+		info->dlpi_name ? info->dlpi_name : "", info->dlpi_addr,
+		info->dlpi_phdr, info->dlpi_phnum,
+	};
+
 	(void)size;
-	first_sight(arg, (uintptr_t)info->dlpi_phdr);
+	/* The vDSO has no file. */
+	if ((uintptr_t)info->dlpi_phdr - s->vdso < 4 * s->pagesz)
+		return 0;
+	add_object(s, &l, HT_R_NONE);
 	return 0;
 }
 
-static void collect_objects(struct state *s)
+/* Audit role: the objects ld.so told us of since the last pass. */
+static void collect_pending(struct state *s, bool gated)
 {
-	dl_iterate_phdr(collect_one, s);
+	ElfW(Phdr) buf[MAX_PHDRS];
+	size_t i;
+
+	for (i = 0; i < s->npend; i++) {
+		struct link_map *m = s->pend[i].map;
+		struct ht_loaded l = { m->l_name ? m->l_name : "", m->l_addr,
+				       NULL, 0 };
+		int n;
+
+		if (gated) {	/* read nothing: report the names only */
+			if (s->want_all && l.name[0])
+				add_object(s, &l, HT_R_SECCOMP);
+			continue;
+		}
+		/* The main program: the kernel said where its headers are. */
+		if (!l.name[0] && !s->started) {
+			l.phdr = (const ElfW(Phdr) *)getauxval(AT_PHDR);
+			l.phnum = getauxval(AT_PHNUM);
+		} else {
+			n = ht_loaded_read_phdrs(l.bias, m->l_ld, buf,
+						 MAX_PHDRS);
+			if (n <= 0)
+				continue;	/* not an ELF object we know */
+			l.phdr = buf;
+			l.phnum = n;
+		}
+		add_object(s, &l, HT_R_NONE);
+	}
+	s->npend = 0;
 }
 
-static void set_path(struct ht_object *o, const char *path)
+static bool has_spans(const struct ht_object *o)
 {
-	char *p = strdup(path);
+	size_t i;
 
-	if (p) {
-		free(o->path);
-		o->path = p;
-	}
+	if (o->reason)
+		return false;
+	for (i = 0; i < o->nparts; i++)
+		if (o->parts[i].span_reason == HT_R_NONE)
+			return true;
+	return false;
 }
 
 static void object_fail(struct ht_object *o, enum ht_reason why,
@@ -293,19 +506,24 @@ static int open_mapped(struct ht_object *o, const struct ht_range_stat *st)
 {
 	size_t len = strlen(st->path), sl = sizeof(DELETED_SUFFIX) - 1;
 	struct stat sb;
+	char *p;
 	int fd;
 
 	if (!st->one_file || st->covered != st->end - st->start) {
 		object_fail(o, HT_R_NOT_FILE, NULL);
 		return -1;
 	}
-	set_path(o, st->path);
+	p = strdup(st->path);
+	if (p) {
+		free(o->path);
+		o->path = p;
+	}
 	if (len > sl && !strcmp(st->path + len - sl, DELETED_SUFFIX)) {
 		object_fail(o, HT_R_FILE_CHANGED, "file was deleted or "
 			    "replaced after it was loaded");
 		return -1;
 	}
-	fd = open(st->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = open(st->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		object_fail(o, HT_R_SYSCALL, strerror(errno));
 		return -1;
@@ -321,22 +539,8 @@ static int open_mapped(struct ht_object *o, const struct ht_range_stat *st)
 	return fd;
 }
 
-/* The ELF on disk must agree with what ld.so mapped. */
-static bool elf_matches(const struct state *s, const struct ht_object *o,
-			const struct ht_elf_info *e)
-{
-	size_t i;
-
-	if (e->nexec != o->nexec)
-		return false;
-	for (i = 0; i < o->nparts; i++)
-		if ((e->exec[i].offset & ~(s->pagesz - 1)) != o->parts[i].offset)
-			return false;
-	return true;
-}
-
 /*
- * One object with spans: check its file, then run the routes.  @pre
+ * One object with spans: its file, then the routes per part.  @pre
  * holds an smaps query per part (same order as o->parts), taken before
  * any route ran; routes on one part leave the others' ranges as they
  * were, so it stays true for them.
@@ -344,62 +548,27 @@ static bool elf_matches(const struct state *s, const struct ht_object *o,
 static void process_object(struct state *s, struct ht_object *o,
 			   const struct ht_range_stat *pre)
 {
-	struct ht_elf_info *e;
-	char err[HT_ELF_ERRLEN];
 	size_t i, first = 0;
-	void *hold = NULL;
 	int fd;
 
-	/*
-	 * After start-up another thread may dlclose() the object while we
-	 * work on its text: hold a reference for the duration (RTLD_NOLOAD
-	 * finds it by name or file, or tells us it is gone already).
-	 */
-	if (s->run.trigger && strcmp(s->run.trigger, "start") &&
-	    o->name && o->name[0]) {
-		dlopen_fn fn = real_dlopen();
-
-		hold = fn ? fn(o->name, RTLD_LAZY | RTLD_NOLOAD) : NULL;
-		if (!hold)
-			return;
-	}
-	e = malloc(sizeof(*e));
-	if (!e) {
-		if (hold)
-			dlclose(hold);
-		return;
-	}
 	while (o->parts[first].span_reason != HT_R_NONE)
 		first++;
 	fd = open_mapped(o, &pre[first]);
 	if (fd < 0)
-		goto out;
-	if (ht_elf_read_fd(fd, o->path, e, err, sizeof(err))) {
-		object_fail(o, HT_R_ELF, err);
-	} else if (e->textrel) {
-		object_fail(o, HT_R_TEXTREL, NULL);
-	} else if (!elf_matches(s, o, e)) {
-		object_fail(o, HT_R_FILE_CHANGED, "ELF on disk does not "
-			    "match the mapped segments");
-	} else {
-		for (i = 0; i < o->nparts; i++) {
-			struct ht_part *p = &o->parts[i];
+		return;
+	for (i = 0; i < o->nparts; i++) {
+		struct ht_part *p = &o->parts[i];
 
-			if (p->span_reason != HT_R_NONE)
-				continue;
-			p->target.start = p->spans.start;
-			p->target.end = p->spans.end;
-			p->target.offset = p->spans.offset;
-			p->target.fd = fd;
-			ht_make_huge(&p->target, &pre[i], &s->pol);
-			p->attempted = true;
-		}
+		if (p->span_reason != HT_R_NONE)
+			continue;
+		p->target.start = p->spans.start;
+		p->target.end = p->spans.end;
+		p->target.offset = p->spans.offset;
+		p->target.fd = fd;
+		ht_make_huge(&p->target, &pre[i], &s->pol);
+		p->attempted = true;
 	}
 	close(fd);
-out:
-	free(e);
-	if (hold)
-		dlclose(hold);
 }
 
 /* One smaps pass for every part of every object, then the objects. */
@@ -410,68 +579,35 @@ static void make_huge(struct state *s)
 	int ret;
 
 	for (i = 0; i < s->run.nobj; i++)
-		n += s->run.obj[i].nparts;
+		if (has_spans(&s->run.obj[i]))
+			n += s->run.obj[i].nparts;
 	if (!n)
 		return;
 	pre = calloc(n, sizeof(*pre));
 	if (!pre)
 		return;
-	for (i = 0, n = 0; i < s->run.nobj; i++)
+	for (i = 0, n = 0; i < s->run.nobj; i++) {
+		if (!has_spans(&s->run.obj[i]))
+			continue;
 		for (j = 0; j < s->run.obj[i].nparts; j++, n++) {
 			pre[n].start = s->run.obj[i].parts[j].spans.start;
 			pre[n].end = s->run.obj[i].parts[j].spans.end;
 		}
+	}
 	ret = ht_smaps_query(0, pre, n);
 	for (i = 0, n = 0; i < s->run.nobj; i++) {
 		struct ht_object *o = &s->run.obj[i];
 
-		if (ret && has_spans(o))
+		if (!has_spans(o))
+			continue;
+		if (ret)
 			object_fail(o, HT_R_SYSCALL, "cannot read "
 				    "/proc/self/smaps");
-		else if (has_spans(o))
+		else
 			process_object(s, o, &pre[n]);
 		n += o->nparts;
 	}
 	free(pre);
-}
-
-/* The main program's name, for objects nothing else named. */
-static void name_main(struct state *s)
-{
-	char buf[4096];
-	ssize_t n;
-
-	if (!s->run.nobj || strcmp(s->run.obj[0].path, "(main program)"))
-		return;
-	n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-	if (n > 0) {
-		buf[n] = '\0';
-		set_path(&s->run.obj[0], buf);
-	}
-}
-
-static void report(struct state *s)
-{
-	int fd;
-
-	if (!s->cfg.verbose && !s->cfg.report_path)
-		return;
-	name_main(s);
-	if (s->cfg.verbose)
-		ht_report_human(&s->run, 2);
-	if (s->cfg.report_path) {
-		fd = open(s->cfg.report_path,
-			  O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY,
-			  0644);
-		if (fd >= 0) {
-			ht_report_json(&s->run, fd);
-			close(fd);
-		} else if (s->cfg.verbose) {
-			dprintf(2, "hugetext[%d]: cannot write report %s: "
-				"%s\n", (int)s->run.pid, s->cfg.report_path,
-				strerror(errno));
-		}
-	}
 }
 
 static void free_run(struct state *s)
@@ -488,122 +624,163 @@ static void free_run(struct state *s)
 	s->cap = 0;
 }
 
-/* libc's dlopen, not the wrapper below. */
-static dlopen_fn real_dlopen(void)
-{
-	static _Atomic(dlopen_fn) real;
-	dlopen_fn fn = atomic_load(&real);
-
-	if (!fn) {
-		fn = (dlopen_fn)dlsym(RTLD_NEXT, "dlopen");
-		atomic_store(&real, fn);
-	}
-	return fn;
-}
-
 /* One pass over the objects not seen before. */
 static void run_pass(struct state *s, const char *trigger)
 {
 	uint64_t t0 = ht_now_usec();
+	bool gated = false;
 
 	memset(&s->run, 0, sizeof(s->run));
 	s->run.trigger = trigger;
-	collect_objects(s);
+	/*
+	 * A seccomp filter can kill for any call we make and the program
+	 * never does: ask before anything else (at start-up only when
+	 * there is something to look at).  Filters come and go with the
+	 * program's own code, so every pass asks again.
+	 */
+	if (s->role == ROLE_AUDIT && s->npend) {
+		s->pol.thp.seccomp = ht_seccomp_active();
+		gated = s->pol.thp.seccomp && !s->pol.seccomp_try;
+		collect_pending(s, gated);
+	} else if (s->role == ROLE_PRELOAD) {
+		dl_iterate_phdr(collect_one, s);
+		if (s->run.nobj) {
+			s->pol.thp.seccomp = ht_seccomp_active();
+			gated = s->pol.thp.seccomp && !s->pol.seccomp_try;
+		}
+	}
 	/* Nothing to do and nothing to say: the common case, kept cheap. */
 	if (!s->run.nobj)
 		return;
 	s->run.pid = getpid();
 	s->run.strategy = s->pol.strategy;
 	s->run.dry_run = s->pol.dry_run;
-	/* THP mode: read when first needed, the same for every pass. */
-	if (!s->pol.thp.mode)
-		ht_thp_env_read(&s->pol.thp);
+	if (gated) {
+		size_t i;
+
+		for (i = 0; i < s->run.nobj; i++)
+			if (!s->run.obj[i].reason)
+				s->run.obj[i].reason = HT_R_SECCOMP;
+	} else {
+		/* THP mode: read when first needed, the same later. */
+		if (!s->pol.thp.mode) {
+			bool sc = s->pol.thp.seccomp;
+
+			ht_thp_env_read(&s->pol.thp);
+			s->pol.thp.seccomp = sc;
+		}
+		make_huge(s);
+	}
 	s->run.thp = s->pol.thp;
-	make_huge(s);
 	s->run.usec = ht_now_usec() - t0;
 	report(s);
 	free_run(s);
-	/* libelf, loaded just now to read the objects, is not news later. */
-	dl_iterate_phdr(mark_seen, s);
 }
+
+/* ------------------------------------------------------------------ */
+/* Entry points. */
 
 __attribute__((constructor)) static void hugetext_init(void)
 {
 	int saved_errno = errno;
 	struct state *s = &g;
 
-	/* Secure execution (setuid, capabilities): do nothing at all. */
-	if (getauxval(AT_SECURE))
-		goto out;
-	if (load_config(s))
-		goto out;
-	stop_inheritance(s);
-	if (s->cfg.disabled)
-		goto out;
-	s->want_all = s->cfg.verbose || s->cfg.report_path;
-	s->pagesz = (uint64_t)sysconf(_SC_PAGESIZE);
-	s->vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR);
-	s->self = (uintptr_t)hugetext_init;
-	s->pol.strategy = s->cfg.strategy;
-	s->pol.dry_run = s->cfg.dry_run;
-	run_pass(s, "start");
-	if (!s->cfg.no_dlopen)
-		atomic_store(&g_ready, true);
-out:
+	if (!s->set_up)
+		setup(s, own_role());
+	/*
+	 * Preloaded while the launcher's LD_AUDIT also names us: the
+	 * audit copy, in its own namespace, has done the work already.
+	 */
+	if (s->active && s->role == ROLE_PRELOAD &&
+	    !names_self(getenv("LD_AUDIT"), ":")) {
+		run_pass(s, "start");
+		s->started = true;
+	}
 	errno = saved_errno;
 }
 
 /*
- * After a dlopen: a pass over what is new, never blocking the caller on
- * another thread's pass (the lock is only tried; the thread holding it
- * sees g_pending and runs once more before it lets go).  No loader lock
- * is held here, and a pass takes none but dl_iterate_phdr's own.
+ * la_version - ld.so asks which audit interface version we speak.
+ * 0 tells it to unload us: nothing to do (disabled, bad settings,
+ * secure execution).
  */
-static void after_dlopen(void)
+__attribute__((visibility("default"))) unsigned int la_version(unsigned int v)
 {
 	int saved_errno = errno;
+	struct state *s = &g;
 
-	atomic_store(&g_pending, true);
-	while (atomic_load(&g_pending)) {
-		if (pthread_mutex_trylock(&g_pass_lock))
-			break;
-		atomic_store(&g_pending, false);
-		run_pass(&g, "dlopen");
-		pthread_mutex_unlock(&g_pass_lock);
-	}
+	setup(s, ROLE_AUDIT);
+	s->role = ROLE_AUDIT;
 	errno = saved_errno;
+	if (!s->active)
+		return 0;
+	return v < LAV_CURRENT ? v : LAV_CURRENT;
 }
 
-__attribute__((visibility("default"))) void *dlopen(const char *file,
-						     int mode)
+/*
+ * la_objopen - an object was mapped, in namespace @lmid.  Remembered
+ * for the pass at the next consistent state.  Returns no LA_FLG_BIND*
+ * flags: no symbol binding goes through us.
+ */
+__attribute__((visibility("default"))) unsigned int
+la_objopen(struct link_map *map, Lmid_t lmid, uintptr_t *cookie)
 {
-	dlopen_fn fn = real_dlopen();
-	void *h;
+	int saved_errno = errno;
+	struct state *s = &g;
 
-	if (!fn)
-		return NULL;
-	h = fn(file, mode);
-	if (h && atomic_load(&g_ready))
-		after_dlopen();
-	return h;
-}
+	(void)lmid;
+	*cookie = (uintptr_t)map;
+	if (!s->active || (s->started && s->cfg.no_dlopen))
+		goto out;
+	/* The vDSO has no file. */
+	if (s->vdso && (uintptr_t)map->l_ld - s->vdso < 4 * s->pagesz)
+		goto out;
+	if (s->npend == s->cappend) {
+		size_t cap = s->cappend ? s->cappend * 2 : 32;
+		struct pending *p = realloc(s->pend, cap * sizeof(*p));
 
-__attribute__((visibility("default"))) void *dlmopen(Lmid_t lmid,
-						      const char *file,
-						      int mode)
-{
-	static _Atomic(dlmopen_fn) real;
-	dlmopen_fn fn = atomic_load(&real);
-	void *h;
-
-	if (!fn) {
-		fn = (dlmopen_fn)dlsym(RTLD_NEXT, "dlmopen");
-		if (!fn)
-			return NULL;
-		atomic_store(&real, fn);
+		if (!p)
+			goto out;	/* this one goes unseen */
+		s->pend = p;
+		s->cappend = cap;
 	}
-	h = fn(lmid, file, mode);
-	if (h && atomic_load(&g_ready))
-		after_dlopen();
-	return h;
+	s->pend[s->npend++].map = map;
+out:
+	errno = saved_errno;
+	return 0;
+}
+
+/* la_objclose - an object is being unloaded: forget it if pending. */
+__attribute__((visibility("default"))) unsigned int
+la_objclose(uintptr_t *cookie)
+{
+	struct state *s = &g;
+	size_t i;
+
+	for (i = 0; i < s->npend; i++)
+		if ((uintptr_t)s->pend[i].map == *cookie) {
+			s->pend[i] = s->pend[--s->npend];
+			break;
+		}
+	return 0;
+}
+
+/*
+ * la_activity - the link maps changed.  At LA_ACT_CONSISTENT the new
+ * objects are mapped but not yet relocated or initialised: the first
+ * time is the program's start-up, later ones are dlopen()s.
+ */
+__attribute__((visibility("default"))) void
+la_activity(uintptr_t *cookie, unsigned int flag)
+{
+	int saved_errno = errno;
+	struct state *s = &g;
+
+	(void)cookie;
+	if (flag != LA_ACT_CONSISTENT || !s->active || !s->npend)
+		goto out;
+	run_pass(s, s->started ? "dlopen" : "start");
+	s->started = true;
+out:
+	errno = saved_errno;
 }

@@ -64,6 +64,17 @@ static const struct {
 		"running process's text with 2 MiB pages from outside "
 		"(MADV_COLLAPSE needs tmpfs or CONFIG_READ_ONLY_THP_FOR_FS); "
 		"new processes and restarts map it huge" },
+	[HT_R_WRITABLE_TEXT] = { "writable-text",
+		"the text is mapped writable (self-modifying or patched "
+		"code): left as the program made it" },
+	[HT_R_SECCOMP] = { "seccomp",
+		"the process runs under a seccomp filter, which may kill it "
+		"for a call it does not make itself (HUGETEXT_SECCOMP=try, "
+		"--seccomp=try to try anyway)" },
+	[HT_R_TABLES_KEPT] = { "page-tables-kept",
+		"the page cache is huge, but the process had faulted these "
+		"spans and this kernel keeps their emptied page tables "
+		"(before 6.14): later starts map them huge" },
 };
 
 const char *ht_reason_name(enum ht_reason r)

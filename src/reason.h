@@ -37,6 +37,9 @@ enum ht_reason {
 	HT_R_EXITED,		/* the process exited meanwhile */
 	HT_R_REMOTE_PTE,	/* cache huge; the process keeps its PTEs */
 	HT_R_UNALIGNED_START,	/* segment starts off 2 MiB: a span lost */
+	HT_R_WRITABLE_TEXT,	/* text mapped writable: self-modifying code */
+	HT_R_SECCOMP,		/* a seccomp filter: calls could kill the process */
+	HT_R_TABLES_KEPT,	/* cache huge; an emptied page table stays (< 6.14) */
 	HT_R__COUNT
 };
 

@@ -199,6 +199,8 @@ static void add_vma(struct ht_range_stat *q, const struct ht_vma *v)
 	q->pmd += v->file_pmd + v->shmem_pmd;
 	q->anon_huge += v->anon_huge;
 	q->vmflags_or |= v->vmflags;
+	if (v->perms[1] == 'w')
+		q->writable = true;
 }
 
 static int query_cb(const struct ht_vma *v, void *arg)
@@ -292,6 +294,18 @@ int ht_pagemap_scan(uint64_t start, uint64_t end, uint64_t *huge,
 	if (!ret && anon)
 		ret = scan(fd, start, end, HT_PAGE_IS_FILE,
 			   HT_PAGE_IS_FILE | HT_PAGE_IS_PRESENT, anon);
+	close(fd);
+	return ret;
+}
+
+int ht_pagemap_present(uint64_t start, uint64_t end, uint64_t *present)
+{
+	int fd, ret;
+
+	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = scan(fd, start, end, 0, HT_PAGE_IS_PRESENT, present);
 	close(fd);
 	return ret;
 }

@@ -65,6 +65,7 @@ struct ht_range_stat {
 	uint64_t rss, anonymous, pmd;	/* pmd: file + shmem PMD-mapped */
 	uint64_t anon_huge;	/* AnonHugePages: copies on huge pages */
 	unsigned int vmflags_or;
+	bool writable;		/* some overlapping mapping is writable */
 	bool one_file;		/* all overlapping mappings map one file,
 				   at file offsets consistent with start */
 	uint64_t offset;	/* file offset at @start (when one_file) */
@@ -95,4 +96,11 @@ void ht_range_stat_reset(struct ht_range_stat *q);
  */
 int ht_pagemap_scan(uint64_t start, uint64_t end, uint64_t *huge,
 		    uint64_t *anon);
+
+/*
+ * ht_pagemap_present - bytes of [@start, @end) mapped at all (present
+ * pages, any size) in this process, via PAGEMAP_SCAN.  Same returns as
+ * ht_pagemap_scan().
+ */
+int ht_pagemap_present(uint64_t start, uint64_t end, uint64_t *present);
 #endif /* HT_SMAPS_H */

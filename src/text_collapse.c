@@ -118,9 +118,35 @@ int ht_thp_env_read(struct ht_thp_env *env)
 				env->mode = HT_THP_NEVER;
 		}
 	}
-	r = prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0);
+	env->seccomp = ht_seccomp_active();
+	/* A filter may kill for prctl: ask only where there is none. */
+	r = env->seccomp ? 0 : prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0);
 	env->prctl_disabled = r > 0;
 	return 0;
+}
+
+bool ht_seccomp_active(void)
+{
+	static const char key[] = "\nSeccomp:";
+	char buf[4096], *p;
+	ssize_t n, got = 0;
+	int fd;
+
+	fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;	/* cannot tell: assume the worst */
+	while (got < (ssize_t)sizeof(buf) - 1 &&
+	       (n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += n;
+	close(fd);
+	buf[got] = '\0';
+	p = strstr(buf, key);
+	if (!p)
+		return false;	/* no CONFIG_SECCOMP: no filter either */
+	p += sizeof(key) - 1;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return *p != '0';
 }
 
 /* Record why we stop; returns the errno-style code for the caller. */
@@ -196,26 +222,6 @@ static int do_collapse(struct ht_target *t)
 	return ret;
 }
 
-/*
- * Kernels before 6.14 (no CONFIG_PT_RECLAIM) keep an emptied page table
- * after MADV_DONTNEED, and a fault maps a PMD only where there is none
- * (filemap_map_pmd()).  Mapping the range afresh, same file, offset and
- * protection, drops those tables; the bytes are the same, so code
- * running meanwhile sees no difference.
- */
-static void remap_fresh(struct ht_target *t)
-{
-	uint64_t len = t->end - t->start;
-	int prot = t->prot ? t->prot : PROT_READ | PROT_EXEC;
-
-	if (mmap((void *)(uintptr_t)t->start, len, prot,
-		 MAP_PRIVATE | MAP_FIXED, t->fd, (off_t)t->offset) ==
-	    MAP_FAILED)
-		return;
-	advise(t, t->start, len, MADV_HUGEPAGE);
-	advise(t, t->start, len, MADV_POPULATE_READ);
-}
-
 struct ht_cachestat_range {
 	uint64_t off, len;
 };
@@ -265,111 +271,180 @@ static int64_t cached_bytes(const struct ht_target *t, long pagesz)
 	return n * pagesz;
 }
 
-/* No private page in the range: remapping it loses nothing. */
-static bool anon_free(struct ht_target *t, struct ht_range_stat *st)
+/*
+ * Does this kernel know @advice?  madvise() checks the advice before
+ * the length, so a zero-length call answers without touching a page
+ * (and so without creating a page table in the program's range).
+ */
+static bool advice_known(uint64_t start, int advice)
 {
-	uint64_t anon = 1;
-
-	return range_now(t, st, NULL, &anon) == 0 && anon == 0;
+	return madvise((void *)(uintptr_t)start, 0, advice) == 0 ||
+	       errno != EINVAL;
 }
 
 /*
- * The page-cache route.  A PMD is installed at fault time only when the
- * page table below it is empty and the folio is PMD-sized, so: mark the
- * range VM_HUGEPAGE (readahead then allocates 2 MiB folios), zap our
- * PTEs, and fault it back.  Only folios nobody maps and that are clean
- * can be dropped; what stays small is reported, not forced.
+ * Zap the program's PTEs in the range, but only after a last look for
+ * private pages at exactly that range, right before: MADV_DONTNEED on
+ * a private copy (a breakpoint, a patch) would throw it away.  Nothing
+ * mapped, nothing to do.  Returns 0, or stops @t (-EPERM: private).
  */
-static int do_refault(struct ht_target *t, struct ht_range_stat *st)
+static int zap_clean(struct ht_target *t, struct ht_range_stat *st)
 {
-	uint64_t len = t->end - t->start, a, anon = 0, huge;
-	int64_t left;
-	int tries;
-	long pagesz = sysconf(_SC_PAGESIZE);
+	uint64_t len = t->end - t->start, present = 1, anon = 1;
 	int ret;
 
-	/* Probe the populate advice on one mapped page: harmless. */
-	ret = advise(t, t->start, pagesz, MADV_POPULATE_READ);
-	if (ret == -EINVAL)
-		return stop(t, HT_R_NO_POPULATE, EINVAL, -EOPNOTSUPP);
+	ret = ht_pagemap_present(t->start, t->end, &present);
+	if (ret == -EOPNOTSUPP) {
+		ret = query(t, st);
+		present = st->rss;
+	}
 	if (ret)
-		return stop(t, HT_R_SYSCALL, t->err, ret);
-	ret = advise(t, t->start, len, MADV_HUGEPAGE);
-	if (ret)
-		return stop(t, HT_R_SYSCALL, t->err, ret);
-
-	/*
-	 * Zapping drops private copies: this is the last look before it,
-	 * at exactly our range (MADV_HUGEPAGE split the mapping there).
-	 */
+		return stop(t, HT_R_SYSCALL, -ret, ret);
+	if (!present)
+		return 0;
 	ret = range_now(t, st, NULL, &anon);
 	if (ret)
 		return stop(t, HT_R_SYSCALL, -ret, ret);
 	if (anon)
 		return stop(t, HT_R_PRIVATE_PAGES, 0, -EPERM);
-
-	/*
-	 * Cheap first: if the cache already holds 2 MiB folios (an earlier
-	 * run, or another process), one fault per span maps each with a
-	 * PMD and nothing is evicted or read.
-	 */
 	ret = advise(t, t->start, len, MADV_DONTNEED);
-	if (ret)
-		return stop(t, HT_R_SYSCALL, t->err, ret);
-	/* The first span tells whether the rest is worth probing. */
-	advise(t, t->start, pagesz, MADV_POPULATE_READ);
-	if (pmd_now(t, st) == HT_HPAGE_SIZE || len == HT_HPAGE_SIZE) {
-		for (a = t->start + HT_HPAGE_SIZE; a < t->end;
-		     a += HT_HPAGE_SIZE)
-			advise(t, a, pagesz, MADV_POPULATE_READ);
-		if (pmd_now(t, st) == len) {
-			t->route = HT_ROUTE_REMAP;
-			t->err = 0;
-			return 0;
-		}
-	}
+	return ret ? stop(t, HT_R_SYSCALL, t->err, ret) : 0;
+}
 
-	t->route = HT_ROUTE_REFAULT;
-	for (tries = 0; ; tries++) {
-		ret = advise(t, t->start, len, MADV_DONTNEED);
+/*
+ * A mapping of our own of @t's file range at a 2 MiB-aligned address,
+ * marked MADV_HUGEPAGE: reads through it fill the page cache with 2 MiB
+ * folios, and its PAGEMAP_SCAN tells which folios are huge, while the
+ * program's own mapping keeps its flags, its VMA and its page tables.
+ * Returns the address, or NULL with @t stopped.
+ */
+static void *scratch_map(struct ht_target *t, uint64_t len)
+{
+	uintptr_t area, aligned;
+	void *p;
+
+	p = mmap(NULL, len + HT_HPAGE_SIZE, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED) {
+		stop(t, HT_R_SYSCALL, errno, -errno);
+		return NULL;
+	}
+	area = (uintptr_t)p;
+	aligned = (area + HT_HPAGE_MASK) & ~(uintptr_t)HT_HPAGE_MASK;
+	if (aligned > area)
+		munmap(p, aligned - area);
+	if (area + HT_HPAGE_SIZE > aligned)
+		munmap((void *)(aligned + len), area + HT_HPAGE_SIZE - aligned);
+	/* Over our own reservation only. */
+	p = mmap((void *)aligned, len, PROT_READ | PROT_EXEC,
+		 MAP_PRIVATE | MAP_FIXED, t->fd, (off_t)t->offset);
+	if (p == MAP_FAILED) {
+		stop(t, HT_R_SYSCALL, errno, -errno);
+		munmap((void *)aligned, len);
+		return NULL;
+	}
+	if (madvise(p, len, MADV_HUGEPAGE)) {
+		stop(t, HT_R_SYSCALL, errno, -errno);
+		munmap(p, len);
+		return NULL;
+	}
+	return p;
+}
+
+/* Read the scratch mapping in; bytes of it on 2 MiB folios. */
+static uint64_t scratch_fill(void *p, uint64_t len)
+{
+	uint64_t huge = 0;
+
+	madvise(p, len, MADV_POPULATE_READ);
+	if (ht_pagemap_scan((uintptr_t)p, (uintptr_t)p + len, &huge, NULL))
+		return 0;
+	/* Done with these PTEs: they would pin small folios. */
+	madvise(p, len, MADV_DONTNEED);
+	return huge;
+}
+
+/*
+ * The page-cache route.  A fault maps a PMD where the folio is 2 MiB
+ * and no page table exists below the PMD yet (filemap_map_pmd()).  So:
+ * read the range through a scratch mapping of our own; if the cache is
+ * all huge already (an earlier run, another process), the program's
+ * range just faults it in ("remap").  Otherwise drop the small folios
+ * (after zapping the program's PTEs, which pin them), read it again
+ * through the scratch mapping, which now builds 2 MiB folios, and fault
+ * the program's range.  Only folios nobody maps and that are clean can
+ * be dropped; what stays small is reported, not forced.
+ */
+static int do_refault(struct ht_target *t, struct ht_range_stat *st)
+{
+	uint64_t len = t->end - t->start, cache_huge, huge;
+	long pagesz = sysconf(_SC_PAGESIZE);
+	int64_t left = 0;
+	void *scr;
+	int ret, tries;
+
+	if (!advice_known(t->start, MADV_POPULATE_READ))
+		return stop(t, HT_R_NO_POPULATE, EINVAL, -EOPNOTSUPP);
+	scr = scratch_map(t, len);
+	if (!scr)
+		return t->err ? -t->err : -ENOMEM;
+	t->route = HT_ROUTE_REMAP;
+	cache_huge = scratch_fill(scr, len);
+	for (tries = 0; cache_huge < len && tries < 2; tries++) {
+		t->route = HT_ROUTE_REFAULT;
+		ret = zap_clean(t, st);
 		if (ret)
-			return stop(t, HT_R_SYSCALL, t->err, ret);
+			goto out;
 		ret = posix_fadvise(t->fd, (off_t)t->offset, (off_t)len,
 				    POSIX_FADV_DONTNEED);
 		if (ret)
 			t->err = ret;
 		left = cached_bytes(t, pagesz);
-		ret = advise(t, t->start, len, MADV_POPULATE_READ);
-		if (ret)
-			return stop(t, HT_R_SYSCALL, t->err, ret);
-		huge = pmd_now(t, st);
-		if (huge == len)
-			return 0;
-		if (anon_free(t, st)) {
-			remap_fresh(t);
-			huge = pmd_now(t, st);
-			if (huge == len)
-				return 0;
-		}
+		cache_huge = scratch_fill(scr, len);
 		/*
 		 * Folios still in flight (readahead I/O, another CPU's LRU
 		 * batch) cannot be dropped at once: one more pass clears
 		 * those; pages other processes map stay, and we stop.
 		 */
-		if (left <= 0 || tries == 1)
+		if (left <= 0)
 			break;
 	}
 	/*
-	 * Pages that survived the drop are mapped elsewhere or dirty; if
-	 * none did, the filesystem gave small folios.  Some spans huge
-	 * means the filesystem can, so the rest were busy.
+	 * Small PTEs of the program's own (faulted before this pass) keep
+	 * a page table where a PMD should go: zap them too.
 	 */
-	if (left > 0 || (left < 0 && huge))
-		return stop(t, HT_R_CACHE_BUSY, 0, -EAGAIN);
-	if (huge)	/* the filesystem does give large folios */
-		return stop(t, HT_R_PARTIAL, 0, -EAGAIN);
-	return stop(t, left == 0 ? HT_R_NO_LARGE_FOLIOS :
-		    HT_R_REFAULT_SMALL, 0, -EAGAIN);
+	if (cache_huge && pmd_now(t, st) < cache_huge) {
+		ret = zap_clean(t, st);
+		if (ret)
+			goto out;
+	}
+	ret = advise(t, t->start, len, MADV_POPULATE_READ);
+	if (ret) {
+		ret = stop(t, HT_R_SYSCALL, t->err, ret);
+		goto out;
+	}
+	huge = pmd_now(t, st);
+	t->err = 0;
+	if (huge == len) {
+		ret = 0;
+	} else if (huge < cache_huge) {
+		/* Before 6.14 (no CONFIG_PT_RECLAIM) zapping keeps them. */
+		ret = stop(t, HT_R_TABLES_KEPT, 0, -EAGAIN);
+	} else if (left > 0 || (left < 0 && cache_huge)) {
+		/*
+		 * Pages that survived the drop are mapped elsewhere or
+		 * dirty; some spans huge means the filesystem can.
+		 */
+		ret = stop(t, HT_R_CACHE_BUSY, 0, -EAGAIN);
+	} else if (cache_huge) {
+		ret = stop(t, HT_R_PARTIAL, 0, -EAGAIN);
+	} else {
+		ret = stop(t, left == 0 ? HT_R_NO_LARGE_FOLIOS :
+			   HT_R_REFAULT_SMALL, 0, -EAGAIN);
+	}
+out:
+	munmap(scr, len);
+	return ret;
 }
 
 /*
@@ -443,6 +518,30 @@ static int do_copy(struct ht_target *t)
 	return 0;
 }
 
+/*
+ * After a refault that kept small folios: the range is mapped now, so a
+ * kernel that collapses only mapped spans (6.1) can.  Keeps the refault's
+ * verdict (@ret, @t's reason) unless the collapse made it all huge.
+ */
+static int collapse_mapped(struct ht_target *t, struct ht_range_stat *st,
+			   int ret)
+{
+	enum ht_reason why = t->reason;
+	enum ht_route route = t->route;
+	uint64_t len = t->end - t->start;
+
+	if (do_collapse(t) == 0 && pmd_now(t, st) == len) {
+		t->route = HT_ROUTE_COLLAPSE;
+		t->reason = HT_R_NONE;
+		t->err = 0;
+		return 0;
+	}
+	t->route = route;
+	t->reason = why;
+	t->err = 0;
+	return ret;
+}
+
 int ht_make_huge(struct ht_target *t, const struct ht_range_stat *pre,
 		 const struct ht_policy *pol)
 {
@@ -495,6 +594,14 @@ int ht_make_huge(struct ht_target *t, const struct ht_range_stat *pre,
 		ret = stop(t, HT_R_PRCTL, 0, -EPERM);
 		goto out;
 	}
+	if (env->seccomp && !pol->seccomp_try) {
+		ret = stop(t, HT_R_SECCOMP, 0, -EPERM);
+		goto out;
+	}
+	if (st->writable) {
+		ret = stop(t, HT_R_WRITABLE_TEXT, 0, -EPERM);
+		goto out;
+	}
 	if (st->vmflags_or & HT_VM_NH) {
 		ret = stop(t, HT_R_NOHUGEPAGE, 0, -EPERM);
 		goto out;
@@ -511,6 +618,35 @@ int ht_make_huge(struct ht_target *t, const struct ht_range_stat *pre,
 
 	if (s == HT_STRATEGY_COPY) {
 		ret = do_copy(t);
+		goto out;
+	}
+	/*
+	 * A regular file, auto: collapse first without reading anything,
+	 * so that where the kernel cannot collapse this file (EINVAL at
+	 * once) no page table is left in the program's range for the
+	 * refault route to trip over.
+	 */
+	if (s == HT_STRATEGY_AUTO && !t->tmpfs) {
+		t->route = HT_ROUTE_COLLAPSE;
+		ret = do_collapse(t);
+		if (ret == 0) {
+			advise(t, t->start, len, MADV_POPULATE_READ);
+			if (pmd_now(t, st) == len) {
+				t->err = 0;
+				goto out;
+			}
+		}
+		t->route = HT_ROUTE_NONE;
+		t->err = 0;
+		ret = do_refault(t, st);
+		/*
+		 * 6.1 collapses only spans the process has page tables for:
+		 * with the refault's reads in place, where the filesystem
+		 * has no large folios, one more collapse may do it.
+		 */
+		if (ret == -EAGAIN && (t->reason == HT_R_NO_LARGE_FOLIOS ||
+				       t->reason == HT_R_REFAULT_SMALL))
+			ret = collapse_mapped(t, st, ret);
 		goto out;
 	}
 	if (s == HT_STRATEGY_AUTO || s == HT_STRATEGY_COLLAPSE) {

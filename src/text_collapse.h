@@ -53,12 +53,14 @@ enum ht_thp_mode {
 struct ht_thp_env {
 	enum ht_thp_mode mode;
 	bool prctl_disabled;	/* prctl(PR_GET_THP_DISABLE) */
+	bool seccomp;		/* a seccomp filter (or strict mode) is on */
 };
 
 /* What the user and the system allow; read once per process. */
 struct ht_policy {
 	enum ht_strategy strategy;
 	bool dry_run;		/* check and measure only */
+	bool seccomp_try;	/* act even under a seccomp filter */
 	struct ht_thp_env thp;
 };
 
@@ -95,6 +97,15 @@ const char *ht_thp_mode_name(enum ht_thp_mode m);
  * HT_THP_UNKNOWN, which ht_make_huge() treats as "no huge pages".
  */
 int ht_thp_env_read(struct ht_thp_env *env);
+
+/*
+ * ht_seccomp_active - does this process run under seccomp ("Seccomp:"
+ * in /proc/self/status not 0)?  A filter can kill the process for a
+ * call it never makes itself, and cannot be probed safely, so callers
+ * leave such a process alone unless told otherwise.  True also when the
+ * status cannot be read.
+ */
+bool ht_seccomp_active(void);
 
 /*
  * ht_make_huge - put the spans of @t on huge pages as @pol says, or,

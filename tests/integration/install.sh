@@ -16,7 +16,7 @@ cd "$T"
 [ -f "$T/inst/lib/hugetext/libhugetext.so" ] || fail "no installed library"
 [ ! -e "$T/inst/lib/hugetext/libhugetext.la" ] || fail ".la installed"
 [ -f "$T/inst/share/man/man1/hugetext.1" ] || fail "no man page"
-got=$("$T/inst/bin/hugetext" sh -c 'echo "$LD_PRELOAD"')
+got=$("$T/inst/bin/hugetext" sh -c 'echo "$LD_AUDIT"')
 [ "$got" = "$T/inst/lib/hugetext/libhugetext.so" ] ||
-	fail "installed launcher preloads '$got'"
-ok "installed launcher preloads the installed library"
+	fail "installed launcher loads '$got'"
+ok "installed launcher loads the installed library"

@@ -70,18 +70,27 @@ status 0 "$HT" sh -c 'echo "$1"' x --verbose
 [ "$(cat "$T/out")" = "--verbose" ] || fail "options after PROGRAM parsed"
 ok "options after PROGRAM are PROGRAM's"
 
-# LD_PRELOAD: prepended, never overwritten.
-other=$(ldd /bin/sh | awk '/libc\.so/ { print $3 }')
-status 0 env LD_PRELOAD="$other" "$HT" sh -c 'echo "$LD_PRELOAD"'
+# LD_AUDIT: prepended, never overwritten; LD_PRELOAD left alone.  A
+# second audit module of the user's (glibc's own sotruss module, which
+# prints nothing unless asked) still loads and runs.
+other=$(dirname "$(ldd /bin/sh | awk '/libc\.so/ { print $3 }')")/audit/sotruss-lib.so
+[ -f "$other" ] || other=/nonexistent/audit-module.so
+status 0 env LD_AUDIT="$other" "$HT" sh -c 'echo "$LD_AUDIT"'
 [ "$(cat "$T/out")" = "$LIB:$other" ] ||
-	fail "LD_PRELOAD is '$(cat "$T/out")', want '$LIB:$other'"
-status 0 "$HT" sh -c 'echo "$LD_PRELOAD"'
-[ "$(cat "$T/out")" = "$LIB" ] || fail "LD_PRELOAD '$(cat "$T/out")'"
-status 0 "$HT" --no-inherit sh -c 'echo "[$LD_PRELOAD]"'
+	fail "LD_AUDIT is '$(cat "$T/out")', want '$LIB:$other'"
+status 0 "$HT" sh -c 'echo "$LD_AUDIT [$LD_PRELOAD]"'
+[ "$(cat "$T/out")" = "$LIB []" ] || fail "LD_AUDIT/LD_PRELOAD '$(cat "$T/out")'"
+status 0 "$HT" --no-inherit sh -c 'echo "[$LD_AUDIT]"'
 [ "$(cat "$T/out")" = "[]" ] || fail "--no-inherit left '$(cat "$T/out")'"
-status 0 env LD_PRELOAD="$other" "$HT" --no-inherit sh -c 'echo "$LD_PRELOAD"'
+status 0 env LD_AUDIT="$other" "$HT" --no-inherit sh -c 'echo "$LD_AUDIT"'
 [ "$(cat "$T/out")" = "$other" ] || fail "--no-inherit dropped others"
-ok "LD_PRELOAD prepended; --no-inherit removes only libhugetext"
+# The preload form removes itself the same way.
+status 0 env LD_PRELOAD="$LIB" HUGETEXT_NO_INHERIT=1 sh -c 'echo "[$LD_PRELOAD]"'
+[ "$(cat "$T/out")" = "[]" ] || fail "preload --no-inherit left '$(cat "$T/out")'"
+ok "LD_AUDIT prepended; --no-inherit removes only libhugetext"
+status 125 "$HT" --seccomp=maybe /bin/true
+grep -q "invalid --seccomp 'maybe'" "$T/err" || fail "--seccomp=maybe: $(cat "$T/err")"
+ok "--seccomp takes try or skip"
 
 # A dry run shows its analysis on stderr (unless it goes to --report).
 status 0 "$HT" -n "$PROGS/bigtext"
