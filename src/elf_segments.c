@@ -13,86 +13,6 @@
 
 #include "elf_segments.h"
 
-/*
- * The preload library is loaded into every process of a service, most
- * of which have no 2 MiB of text: it opens libelf (and libz behind it)
- * only when an object needs reading (HT_ELF_LAZY).  The tools link it.
- */
-#ifdef HT_ELF_LAZY
-#include <dlfcn.h>
-#include <pthread.h>
-
-static struct {
-	unsigned int (*elf_version)(unsigned int);
-	Elf *(*elf_begin)(int, Elf_Cmd, Elf *);
-	int (*elf_errno)(void);
-	const char *(*elf_errmsg)(int);
-	Elf_Kind (*elf_kind)(Elf *);
-	GElf_Ehdr *(*gelf_getehdr)(Elf *, GElf_Ehdr *);
-	int (*gelf_getclass)(Elf *);
-	int (*elf_getphdrnum)(Elf *, size_t *);
-	GElf_Phdr *(*gelf_getphdr)(Elf *, int, GElf_Phdr *);
-	Elf_Data *(*elf_getdata_rawchunk)(Elf *, int64_t, size_t, Elf_Type);
-	size_t (*gelf_fsize)(Elf *, Elf_Type, size_t, unsigned int);
-	GElf_Dyn *(*gelf_getdyn)(Elf_Data *, int, GElf_Dyn *);
-	size_t (*gelf_getnote)(Elf_Data *, size_t, GElf_Nhdr *, size_t *,
-			       size_t *);
-	int (*elf_end)(Elf *);
-} api;
-static int api_state;	/* 0 not tried, 1 loaded, -1 unavailable */
-static pthread_once_t api_once = PTHREAD_ONCE_INIT;
-
-static void api_load(void)
-{
-	void *(*real_dlopen)(const char *, int);
-	void *h;
-
-	/* libc's dlopen, not the wrapper this library exports. */
-	real_dlopen = (void *(*)(const char *, int))dlsym(RTLD_NEXT,
-							 "dlopen");
-	h = real_dlopen ? real_dlopen("libelf.so.1", RTLD_NOW | RTLD_LOCAL) :
-	    NULL;
-	api_state = -1;
-	if (!h)
-		return;
-#define LOAD(fn) \
-	do { \
-		*(void **)&api.fn = dlsym(h, #fn); \
-		if (!api.fn) \
-			return; \
-	} while (0)
-	LOAD(elf_version);
-	LOAD(elf_begin);
-	LOAD(elf_errno);
-	LOAD(elf_errmsg);
-	LOAD(elf_kind);
-	LOAD(gelf_getehdr);
-	LOAD(gelf_getclass);
-	LOAD(elf_getphdrnum);
-	LOAD(gelf_getphdr);
-	LOAD(elf_getdata_rawchunk);
-	LOAD(gelf_fsize);
-	LOAD(gelf_getdyn);
-	LOAD(gelf_getnote);
-	LOAD(elf_end);
-#undef LOAD
-	api_state = 1;
-}
-
-static bool api_ready(void)
-{
-	pthread_once(&api_once, api_load);
-	return api_state == 1;
-}
-#define E(fn) (api.fn)
-#else
-static bool api_ready(void)
-{
-	return true;
-}
-#define E(fn) fn
-#endif
-
 #ifndef NT_GNU_BUILD_ID
 #define NT_GNU_BUILD_ID 3
 #endif
@@ -122,15 +42,15 @@ static bool read_dynamic(Elf *elf, const GElf_Phdr *ph,
 	size_t i, n;
 
 	/* Raw bytes of the segment, converted to host order by libelf. */
-	data = E(elf_getdata_rawchunk)(elf, ph->p_offset, ph->p_filesz,
+	data = elf_getdata_rawchunk(elf, ph->p_offset, ph->p_filesz,
 				    ELF_T_DYN);
 	if (!data)
 		return ph->p_filesz == 0;
-	n = data->d_size / E(gelf_fsize)(elf, ELF_T_DYN, 1, EV_CURRENT);
+	n = data->d_size / gelf_fsize(elf, ELF_T_DYN, 1, EV_CURRENT);
 	for (i = 0; i < n; i++) {
 		GElf_Dyn dyn;
 
-		if (!E(gelf_getdyn)(data, (int)i, &dyn) || dyn.d_tag == DT_NULL)
+		if (!gelf_getdyn(data, (int)i, &dyn) || dyn.d_tag == DT_NULL)
 			break;
 		if (dyn.d_tag == DT_TEXTREL)
 			info->textrel = true;
@@ -152,12 +72,12 @@ static void read_notes(Elf *elf, const GElf_Phdr *ph,
 	GElf_Nhdr nh;
 	size_t off = 0, name_off, desc_off;
 
-	data = E(elf_getdata_rawchunk)(elf, ph->p_offset, ph->p_filesz,
+	data = elf_getdata_rawchunk(elf, ph->p_offset, ph->p_filesz,
 				    ph->p_align == 8 ? ELF_T_NHDR8 :
 				    ELF_T_NHDR);
 	if (!data)
 		return;
-	while ((off = E(gelf_getnote)(data, off, &nh, &name_off, &desc_off))) {
+	while ((off = gelf_getnote(data, off, &nh, &name_off, &desc_off))) {
 		if (nh.n_type != NT_GNU_BUILD_ID || nh.n_namesz != 4 ||
 		    memcmp((char *)data->d_buf + name_off, "GNU", 4))
 			continue;
@@ -181,35 +101,32 @@ int ht_elf_read_fd(int fd, const char *path, struct ht_elf_info *info,
 	memset(info, 0, sizeof(*info));
 	if (err && errlen)
 		err[0] = '\0';
-	if (!api_ready())
-		return fail(err, errlen, -ELIBACC, path,
-			    "cannot load libelf.so.1");
-	if (E(elf_version)(EV_CURRENT) == EV_NONE)
+	if (elf_version(EV_CURRENT) == EV_NONE)
 		return fail(err, errlen, -EINVAL, path,
-			    "libelf out of date: %s", E(elf_errmsg)(-1));
+			    "libelf out of date: %s", elf_errmsg(-1));
 
-	elf = E(elf_begin)(fd, ELF_C_READ_MMAP, NULL);
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!elf) {
-		int e = E(elf_errno)();
+		int e = elf_errno();
 
 		return fail(err, errlen, -ENOEXEC, path, "%s",
-			    E(elf_errmsg)(e));
+			    elf_errmsg(e));
 	}
-	if (E(elf_kind)(elf) != ELF_K_ELF) {
+	if (elf_kind(elf) != ELF_K_ELF) {
 		ret = fail(err, errlen, -ENOEXEC, path, "not an ELF file");
 		goto out;
 	}
-	if (!E(gelf_getehdr)(elf, &eh)) {
+	if (!gelf_getehdr(elf, &eh)) {
 		ret = fail(err, errlen, -ENOEXEC, path,
-			   "bad ELF header: %s", E(elf_errmsg)(-1));
+			   "bad ELF header: %s", elf_errmsg(-1));
 		goto out;
 	}
-	info->elf_class = E(gelf_getclass)(elf);
+	info->elf_class = gelf_getclass(elf);
 	info->machine = eh.e_machine;
 	info->type = eh.e_type;
-	if (E(elf_getphdrnum)(elf, &phnum)) {
+	if (elf_getphdrnum(elf, &phnum)) {
 		ret = fail(err, errlen, -ENOEXEC, path,
-			   "bad program header count: %s", E(elf_errmsg)(-1));
+			   "bad program header count: %s", elf_errmsg(-1));
 		goto out;
 	}
 	/* libelf quietly counts only the headers that fit in the file. */
@@ -223,10 +140,10 @@ int ht_elf_read_fd(int fd, const char *path, struct ht_elf_info *info,
 	for (i = 0; i < phnum; i++) {
 		GElf_Phdr ph;
 
-		if (!E(gelf_getphdr)(elf, (int)i, &ph)) {
+		if (!gelf_getphdr(elf, (int)i, &ph)) {
 			ret = fail(err, errlen, -ENOEXEC, path,
 				   "truncated program header %zu: %s", i,
-				   E(elf_errmsg)(-1));
+				   elf_errmsg(-1));
 			goto out;
 		}
 		switch (ph.p_type) {
@@ -238,7 +155,7 @@ int ht_elf_read_fd(int fd, const char *path, struct ht_elf_info *info,
 			if (!read_dynamic(elf, &ph, info)) {
 				ret = fail(err, errlen, -ENOEXEC, path,
 					   "dynamic segment outside the file: "
-					   "%s", E(elf_errmsg)(-1));
+					   "%s", elf_errmsg(-1));
 				goto out;
 			}
 			break;
@@ -270,7 +187,7 @@ int ht_elf_read_fd(int fd, const char *path, struct ht_elf_info *info,
 		}
 	}
 out:
-	E(elf_end)(elf);
+	elf_end(elf);
 	return ret;
 }
 

@@ -3,8 +3,9 @@
  * elf_segments.h - what hugetext needs to know of one ELF file, via libelf.
  *
  * Reads only the program headers, the dynamic section and the build-id
- * note; never the section contents.  Knows nothing of memory or of the
- * environment, so the preload library and the command-line tools share it.
+ * note; never the section contents.  For the command-line tools only:
+ * the library that runs inside programs reads objects from memory
+ * (loaded.h) and loads no ELF library.
  */
 #ifndef HT_ELF_SEGMENTS_H
 #define HT_ELF_SEGMENTS_H
@@ -55,7 +56,6 @@ struct ht_elf_info {
  *
  * Returns 0 on success.  On failure returns -ENOEXEC for a file that is
  * not ELF, is truncated or corrupt, -EINVAL when libelf is unusable,
- * -ELIBACC when it could not be loaded (the preload loads it lazily),
  * -ENOMEM, or another -errno from the system; @err (when not NULL) then
  * holds one line: "@path: what went wrong" (with elf_errmsg()).
  */
