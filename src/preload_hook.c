@@ -56,6 +56,9 @@
 #define DELETED_SUFFIX " (deleted)"
 #define SELF_BASE "libhugetext.so"
 #define MAX_PHDRS 64
+/* glibc 2.36's RTLD_DI_PHDR (an enum, so no #ifdef); older ones refuse
+ * it with an error, which sends us to the fallback. */
+#define HT_RTLD_DI_PHDR 11
 
 enum role {
 	ROLE_UNKNOWN = 0,
@@ -444,8 +447,13 @@ static int collect_one(struct dl_phdr_info *info, size_t size, void *arg)
 	return 0;
 }
 
-/* Audit role: the objects ld.so told us of since the last pass. */
-static void collect_pending(struct state *s, bool gated)
+/*
+ * Audit role: the objects ld.so told us of since the last pass.  Their
+ * program headers: ld.so's own pointer (RTLD_DI_PHDR, glibc 2.36; a
+ * plain read of the link map, no lock, no system call), else the
+ * kernel's for the main program, else a checked read from memory.
+ */
+static void collect_pending(struct state *s)
 {
 	ElfW(Phdr) buf[MAX_PHDRS];
 	size_t i;
@@ -454,15 +462,12 @@ static void collect_pending(struct state *s, bool gated)
 		struct link_map *m = s->pend[i].map;
 		struct ht_loaded l = { m->l_name ? m->l_name : "", m->l_addr,
 				       NULL, 0 };
-		int n;
+		int n = -1;
 
-		if (gated) {	/* read nothing: report the names only */
-			if (s->want_all && l.name[0])
-				add_object(s, &l, HT_R_SECCOMP);
-			continue;
-		}
-		/* The main program: the kernel said where its headers are. */
-		if (!l.name[0] && !s->started) {
+		n = dlinfo(m, HT_RTLD_DI_PHDR, &l.phdr);
+		if (n > 0) {
+			l.phnum = n;
+		} else if (!l.name[0] && !s->started) {
 			l.phdr = (const ElfW(Phdr) *)getauxval(AT_PHDR);
 			l.phnum = getauxval(AT_PHNUM);
 		} else {
@@ -633,25 +638,24 @@ static void run_pass(struct state *s, const char *trigger)
 	memset(&s->run, 0, sizeof(s->run));
 	s->run.trigger = trigger;
 	/*
-	 * A seccomp filter can kill for any call we make and the program
-	 * never does: ask before anything else (at start-up only when
-	 * there is something to look at).  Filters come and go with the
-	 * program's own code, so every pass asks again.
+	 * Collecting makes no system call (program headers are in memory;
+	 * only the fallback for objects ld.so cannot describe reads with
+	 * process_vm_readv).  Then, before any other call, seccomp: a
+	 * filter can kill for a call the program itself never makes.  The
+	 * program may install one at any time, so every pass with work
+	 * asks again.
 	 */
-	if (s->role == ROLE_AUDIT && s->npend) {
-		s->pol.thp.seccomp = ht_seccomp_active();
-		gated = s->pol.thp.seccomp && !s->pol.seccomp_try;
-		collect_pending(s, gated);
-	} else if (s->role == ROLE_PRELOAD) {
+	if (s->role == ROLE_AUDIT)
+		collect_pending(s);
+	else
 		dl_iterate_phdr(collect_one, s);
-		if (s->run.nobj) {
-			s->pol.thp.seccomp = ht_seccomp_active();
-			gated = s->pol.thp.seccomp && !s->pol.seccomp_try;
-		}
-	}
 	/* Nothing to do and nothing to say: the common case, kept cheap. */
 	if (!s->run.nobj)
 		return;
+	/* A filter is never removed: once seen, no need to ask again. */
+	if (!s->pol.thp.seccomp)
+		s->pol.thp.seccomp = ht_seccomp_active();
+	gated = s->pol.thp.seccomp && !s->pol.seccomp_try;
 	s->run.pid = getpid();
 	s->run.strategy = s->pol.strategy;
 	s->run.dry_run = s->pol.dry_run;
@@ -663,12 +667,8 @@ static void run_pass(struct state *s, const char *trigger)
 				s->run.obj[i].reason = HT_R_SECCOMP;
 	} else {
 		/* THP mode: read when first needed, the same later. */
-		if (!s->pol.thp.mode) {
-			bool sc = s->pol.thp.seccomp;
-
+		if (!s->pol.thp.mode)
 			ht_thp_env_read(&s->pol.thp);
-			s->pol.thp.seccomp = sc;
-		}
 		make_huge(s);
 	}
 	s->run.thp = s->pol.thp;

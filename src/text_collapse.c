@@ -104,6 +104,7 @@ int ht_thp_env_read(struct ht_thp_env *env)
 	int fd, r;
 
 	env->mode = HT_THP_UNKNOWN;
+	env->prctl_disabled = false;
 	fd = open(THP_ENABLED, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
 		n = read(fd, buf, sizeof(buf) - 1);
@@ -118,7 +119,6 @@ int ht_thp_env_read(struct ht_thp_env *env)
 				env->mode = HT_THP_NEVER;
 		}
 	}
-	env->seccomp = ht_seccomp_active();
 	/* A filter may kill for prctl: ask only where there is none. */
 	r = env->seccomp ? 0 : prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0);
 	env->prctl_disabled = r > 0;

@@ -93,8 +93,10 @@ const char *ht_thp_mode_name(enum ht_thp_mode m);
 
 /*
  * ht_thp_env_read - read the THP mode from sysfs and the process's
- * PR_GET_THP_DISABLE into @env.  Returns 0; a missing sysfs file leaves
- * HT_THP_UNKNOWN, which ht_make_huge() treats as "no huge pages".
+ * PR_GET_THP_DISABLE into @env.  @env->seccomp is the caller's to set
+ * first (ht_seccomp_active(), where it matters): under a filter, prctl
+ * is not asked.  Returns 0; a missing sysfs file leaves HT_THP_UNKNOWN,
+ * which ht_make_huge() treats as "no huge pages".
  */
 int ht_thp_env_read(struct ht_thp_env *env);
 
