@@ -3,7 +3,8 @@
 # side by side with interleaved runs; medians (and min-max) in ms.
 #
 #  1. the added time for a program with nothing eligible (/bin/true):
-#     plain, LD_PRELOAD=libhugetext.so, env, and the hugetext launcher;
+#     plain, LD_PRELOAD= and LD_AUDIT=libhugetext.so, env, and the
+#     hugetext launcher (which sets LD_AUDIT);
 #  2. ms per MiB made huge, per route: refault (ext4 copy of the 48 MiB
 #     demo program) and collapse (tmpfs copy), from the JSON report;
 #  3. whole runs of the demo program and of clang on a one-line file:
@@ -54,6 +55,7 @@ i=0
 while [ $i -lt $((N * 10)) ]; do
 	t true /bin/true
 	t preload LD_PRELOAD="$LIB" /bin/true
+	t audit LD_AUDIT="$LIB" /bin/true
 	t env env /bin/true
 	t launcher "$HT" /bin/true
 	i=$((i + 1))
@@ -61,11 +63,12 @@ done
 printf '%-36s %s\n' "/bin/true (via runtime)" "$(stats true)"
 printf '%-36s %s\n' "env /bin/true" "$(stats env)"
 printf '%-36s %s\n' "LD_PRELOAD=libhugetext /bin/true" "$(stats preload)"
+printf '%-36s %s\n' "LD_AUDIT=libhugetext /bin/true" "$(stats audit)"
 printf '%-36s %s\n' "hugetext /bin/true" "$(stats launcher)"
 awk -v a="$(med env)" -v b="$(med preload)" -v c="$(med launcher)" \
-	-v z="$(med true)" 'BEGIN {
-	printf "library adds %.3f ms to /bin/true; launcher = env + %.3f ms\n",
-		b - z, c - a }'
+	-v d="$(med audit)" -v z="$(med true)" 'BEGIN {
+	printf "preload adds %.3f ms to /bin/true, audit module %.3f ms; launcher = env + %.3f ms\n",
+		b - z, d - z, c - a }'
 echo
 
 echo "## 2. ms per MiB made huge, per route ($N runs, fresh small-folio copies)"
