@@ -80,6 +80,7 @@ struct state {
 	struct ht_policy pol;
 	uint64_t pagesz;
 	uintptr_t vdso;
+	uintptr_t self;		/* an address in this library's text */
 	/* stderr as it was at start-up: a private close-on-exec copy */
 	int err_fd;
 	dev_t err_dev;
@@ -373,6 +374,7 @@ static void setup(struct state *s, enum role role)
 	s->want_all = s->cfg.verbose || s->cfg.report_path;
 	s->pagesz = (uint64_t)sysconf(_SC_PAGESIZE);
 	s->vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR);
+	s->self = (uintptr_t)setup;
 	s->pol.strategy = s->cfg.strategy;
 	s->pol.dry_run = s->cfg.dry_run;
 	s->pol.seccomp_try = s->cfg.seccomp_try;
@@ -439,10 +441,18 @@ static int collect_one(struct dl_phdr_info *info, size_t size, void *arg)
 		info->dlpi_phdr, info->dlpi_phnum,
 	};
 
+	int i;
+
 	(void)size;
 	/* The vDSO has no file. */
 	if ((uintptr_t)info->dlpi_phdr - s->vdso < 4 * s->pagesz)
 		return 0;
+	/* Nor is this library news to itself. */
+	for (i = 0; i < info->dlpi_phnum; i++)
+		if (info->dlpi_phdr[i].p_type == PT_LOAD &&
+		    s->self - (info->dlpi_addr + info->dlpi_phdr[i].p_vaddr) <
+		    info->dlpi_phdr[i].p_memsz)
+			return 0;
 	add_object(s, &l, HT_R_NONE);
 	return 0;
 }

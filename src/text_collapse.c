@@ -352,16 +352,22 @@ static void *scratch_map(struct ht_target *t, uint64_t len)
 }
 
 /* Read the scratch mapping in; bytes of it on 2 MiB folios. */
-static uint64_t scratch_fill(void *p, uint64_t len)
+static uint64_t scratch_fill(void *p, uint64_t len, struct ht_range_stat *st)
 {
-	uint64_t huge = 0;
+	uint64_t huge = 0, a = (uintptr_t)p;
+	int ret;
 
 	madvise(p, len, MADV_POPULATE_READ);
-	if (ht_pagemap_scan((uintptr_t)p, (uintptr_t)p + len, &huge, NULL))
-		return 0;
+	ret = ht_pagemap_scan(a, a + len, &huge, NULL);
+	if (ret == -EOPNOTSUPP) {	/* before 6.7: smaps says */
+		st->start = a;
+		st->end = a + len;
+		ret = ht_smaps_query(0, st, 1);
+		huge = st->pmd;
+	}
 	/* Done with these PTEs: they would pin small folios. */
 	madvise(p, len, MADV_DONTNEED);
-	return huge;
+	return ret ? 0 : huge;
 }
 
 /*
@@ -389,7 +395,7 @@ static int do_refault(struct ht_target *t, struct ht_range_stat *st)
 	if (!scr)
 		return t->err ? -t->err : -ENOMEM;
 	t->route = HT_ROUTE_REMAP;
-	cache_huge = scratch_fill(scr, len);
+	cache_huge = scratch_fill(scr, len, st);
 	for (tries = 0; cache_huge < len && tries < 2; tries++) {
 		t->route = HT_ROUTE_REFAULT;
 		ret = zap_clean(t, st);
@@ -400,7 +406,7 @@ static int do_refault(struct ht_target *t, struct ht_range_stat *st)
 		if (ret)
 			t->err = ret;
 		left = cached_bytes(t, pagesz);
-		cache_huge = scratch_fill(scr, len);
+		cache_huge = scratch_fill(scr, len, st);
 		/*
 		 * Folios still in flight (readahead I/O, another CPU's LRU
 		 * batch) cannot be dropped at once: one more pass clears

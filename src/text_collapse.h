@@ -6,10 +6,14 @@
  * Routes, tried in this order by the auto strategy:
  *   collapse  MADV_COLLAPSE: tmpfs, or regular files on kernels built
  *             with CONFIG_READ_ONLY_THP_FOR_FS;
- *   refault   MADV_HUGEPAGE, zap the PTEs, drop the small page-cache
- *             folios, MADV_POPULATE_READ: filesystems with large folios
- *             (ext4 since 6.16, xfs since 5.18).  When the page cache
- *             already holds 2 MiB folios the drop is skipped ("remap").
+ *   refault   read the range through a scratch mapping of our own marked
+ *             MADV_HUGEPAGE; where that shows small folios, zap the
+ *             program's PTEs, drop the small page-cache folios and read
+ *             again: filesystems with large folios (ext4 since 6.16, xfs
+ *             since 5.18).  Then fault the program's range in.  When the
+ *             page cache already holds 2 MiB folios the drop is skipped
+ *             ("remap").  The program's mapping is never advised, split
+ *             or mapped over.
  *   copy      only when asked for (never by auto): the text copied into
  *             anonymous huge pages, swapped in with one mremap(); every
  *             process then owns a private copy and tools that read the
@@ -116,10 +120,11 @@ bool ht_seccomp_active(void);
  * changed it (callers with many targets read smaps once for all);
  * otherwise smaps is read here.
  *
- * Never leaves a mapping unusable: at worst pages are faulted back in
- * as they were.  Ranges holding private (anonymous) pages, marked
- * MADV_NOHUGEPAGE, or in a process or system where THP is off are left
- * alone.
+ * Never leaves a mapping unusable, and (but for the opt-in copy route)
+ * never changes its protection or flags: at worst pages are faulted back
+ * in as they were.  Ranges holding private (anonymous) pages, mapped
+ * writable, marked MADV_NOHUGEPAGE, in a process under seccomp (unless
+ * @pol->seccomp_try) or where THP is off are left alone.
  *
  * Returns 0 when the whole range is PMD-mapped afterwards (verified in
  * /proc/self/smaps); otherwise a negative errno: -EPERM (policy says no
