@@ -402,22 +402,14 @@ static struct ht_object *new_object(struct state *s)
 
 /*
  * One loaded object into the run.  Objects without a whole 2 MiB span
- * cost no allocation unless they are to be reported.  @why, when set,
- * is a reason that applies to the whole object.
+ * cost no allocation unless they are to be reported.
  */
-static void add_object(struct state *s, const struct ht_loaded *l,
-		       enum ht_reason why)
+static void add_object(struct state *s, const struct ht_loaded *l)
 {
 	struct ht_object o, *slot;
-	bool spans = false;
+	bool spans = ht_loaded_object(l, s->pagesz, &o);
 
-	if (l->phnum)
-		spans = ht_loaded_object(l, s->pagesz, &o);
-	else
-		memset(&o, 0, sizeof(o));
-	if (why && (spans || !l->phnum))
-		o.reason = why;
-	if (!spans && !(s->want_all && (o.nparts || why)))
+	if (!spans && !(s->want_all && o.nparts))
 		return;
 	if (spans && ht_loaded_textrel(l))
 		o.reason = HT_R_TEXTREL;
@@ -453,7 +445,7 @@ static int collect_one(struct dl_phdr_info *info, size_t size, void *arg)
 		    s->self - (info->dlpi_addr + info->dlpi_phdr[i].p_vaddr) <
 		    info->dlpi_phdr[i].p_memsz)
 			return 0;
-	add_object(s, &l, HT_R_NONE);
+	add_object(s, &l);
 	return 0;
 }
 
@@ -488,7 +480,7 @@ static void collect_pending(struct state *s)
 			l.phdr = buf;
 			l.phnum = n;
 		}
-		add_object(s, &l, HT_R_NONE);
+		add_object(s, &l);
 	}
 	s->npend = 0;
 }
@@ -673,7 +665,7 @@ static void run_pass(struct state *s, const char *trigger)
 		size_t i;
 
 		for (i = 0; i < s->run.nobj; i++)
-			if (!s->run.obj[i].reason)
+			if (has_spans(&s->run.obj[i]))
 				s->run.obj[i].reason = HT_R_SECCOMP;
 	} else {
 		/* THP mode: read when first needed, the same later. */
