@@ -1,25 +1,30 @@
 #!/bin/sh
-# build.sh demo|check - install what is missing (Debian packages), build
-# hugetext out of tree in ./build, then run the demo or the test suite.
+# build.sh demo|check|sanitize - install what is missing (Debian
+# packages), build hugetext out of tree in ./build, then run the demo or
+# the test suite.
 #
-#   ./build.sh demo    run a generated 48 MiB-text program under
-#                      'hugetext --verbose' and show the report
-#   ./build.sh check   run the whole test suite (make check)
+#   ./build.sh demo      run a generated 48 MiB-text program under
+#                        'hugetext --verbose' and show the report
+#   ./build.sh check     run the whole test suite (make check)
+#   ./build.sh sanitize  the test suite built with ASan and UBSan, in
+#                        ./build-san (tests/sanitize.sh)
 set -eu
 
 cd "$(dirname "$0")"
 top=$(pwd)
 what=${1:-}
 case $what in
-demo|check) ;;
+demo|check|sanitize) ;;
 *)
-	echo "usage: $0 demo|check" >&2
+	echo "usage: $0 demo|check|sanitize" >&2
 	exit 2
 	;;
 esac
 
 pkgs="build-essential autoconf automake libtool pkgconf libelf-dev \
 libdw-dev libcriterion-dev"
+# The sanitizer runtimes (gcc's own; libgcc-12-dev has the link files).
+[ "$what" != sanitize ] || pkgs="$pkgs libasan8 libubsan1 libgcc-12-dev"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
@@ -36,6 +41,8 @@ fi
 
 [ -x configure ] && [ configure -nt configure.ac ] && \
 	[ Makefile.in -nt Makefile.am ] || autoreconf -fi >/dev/null 2>&1
+# Its own build directory, ./build-san; 2 jobs (ASan builds are heavy).
+[ "$what" != sanitize ] || exec sh tests/sanitize.sh "$top/build-san"
 mkdir -p build
 cd build
 [ -f Makefile ] || ../configure -q

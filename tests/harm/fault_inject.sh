@@ -33,6 +33,11 @@ CALLS="madvise:14 madvise:4 madvise:22 madvise:25 fadvise64 mmap mmap:0
 mmap:5 mremap munmap openat openat:!0x80000 ioctl process_madvise read
 read:!832 pread64 fstat newfstatat cachestat mincore fdatasync statfs
 fstatfs prctl write close fcntl rt_sigprocmask rt_sigtimedwait"
+if [ -n "${HT_SANITIZE:-}" ]; then
+	CALLS=$(echo $CALLS | tr ' ' '\n' | grep -v -x -E 'mmap:0|munmap|read:!832')
+	ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0
+	export ASAN_OPTIONS
+fi
 
 # fresh PROG: small-folio copies of what PROG runs; sets CMD.
 fresh() {

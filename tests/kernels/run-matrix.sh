@@ -232,6 +232,14 @@ copy_with_libs() {
 	done | sort -u | while read -r lib; do
 		mkdir -p "$R$(dirname "$lib")"
 		cp -L "$lib" "$R$lib"
+		# Also where it really is: an audit module's namespace looks
+		# libc's NEEDED ld-linux-x86-64.so.2 up in the search path
+		# (/lib/x86_64-linux-gnu), not at PT_INTERP's /lib64.
+		real=$(readlink -f "$lib")
+		[ "$real" = "$lib" ] || {
+			mkdir -p "$R$(dirname "$real")"
+			cp -L "$lib" "$R$real"
+		}
 	done
 }
 
