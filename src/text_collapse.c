@@ -315,13 +315,15 @@ static int zap_clean(struct ht_target *t, struct ht_range_stat *st)
  * A mapping of our own of @t's file range at a 2 MiB-aligned address,
  * marked MADV_HUGEPAGE: reads through it fill the page cache with 2 MiB
  * folios, and its PAGEMAP_SCAN tells which folios are huge, while the
- * program's own mapping keeps its flags, its VMA and its page tables.
+ * program's own mapping keeps its flags and its VMA.
  * Returns the address, or NULL with @t stopped.
  */
 static void *scratch_map(struct ht_target *t, uint64_t len)
 {
 	uintptr_t area, aligned;
+	char self[64];
 	void *p;
+	int fd;
 
 	p = mmap(NULL, len + HT_HPAGE_SIZE, PROT_NONE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -335,14 +337,27 @@ static void *scratch_map(struct ht_target *t, uint64_t len)
 		munmap(p, aligned - area);
 	if (area + HT_HPAGE_SIZE > aligned)
 		munmap((void *)(aligned + len), area + HT_HPAGE_SIZE - aligned);
+	/*
+	 * A file of its own (the same inode, opened again): readahead
+	 * state is per open file, and what an earlier read through it
+	 * left there makes later readahead pick smaller folios (6.1).
+	 */
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", t->fd);
+	fd = open(self, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		fd = dup(t->fd);
 	/* Over our own reservation only. */
-	p = mmap((void *)aligned, len, PROT_READ | PROT_EXEC,
-		 MAP_PRIVATE | MAP_FIXED, t->fd, (off_t)t->offset);
+	p = fd < 0 ? MAP_FAILED :
+	    mmap((void *)aligned, len, PROT_READ | PROT_EXEC,
+		 MAP_PRIVATE | MAP_FIXED, fd, (off_t)t->offset);
 	if (p == MAP_FAILED) {
 		stop(t, HT_R_SYSCALL, errno, -errno);
+		if (fd >= 0)
+			close(fd);
 		munmap((void *)aligned, len);
 		return NULL;
 	}
+	close(fd);
 	if (madvise(p, len, MADV_HUGEPAGE)) {
 		stop(t, HT_R_SYSCALL, errno, -errno);
 		munmap(p, len);
@@ -351,12 +366,22 @@ static void *scratch_map(struct ht_target *t, uint64_t len)
 	return p;
 }
 
-/* Read the scratch mapping in; bytes of it on 2 MiB folios. */
-static uint64_t scratch_fill(void *p, uint64_t len, struct ht_range_stat *st)
+/*
+ * Read @t's file range through a scratch mapping; returns the bytes of
+ * it on 2 MiB folios, or -1 with @t stopped.  A new mapping each time,
+ * unmapped after: its PTEs would pin small folios, and before 6.14 a
+ * zap would keep page tables that stop the next read from mapping
+ * PMDs, so only a fresh mapping measures the cache truthfully.
+ */
+static int64_t scratch_fill(struct ht_target *t, struct ht_range_stat *st)
 {
-	uint64_t huge = 0, a = (uintptr_t)p;
+	uint64_t len = t->end - t->start, huge = 0, a;
+	void *p = scratch_map(t, len);
 	int ret;
 
+	if (!p)
+		return -1;
+	a = (uintptr_t)p;
 	madvise(p, len, MADV_POPULATE_READ);
 	ret = ht_pagemap_scan(a, a + len, &huge, NULL);
 	if (ret == -EOPNOTSUPP) {	/* before 6.7: smaps says */
@@ -365,9 +390,8 @@ static uint64_t scratch_fill(void *p, uint64_t len, struct ht_range_stat *st)
 		ret = ht_smaps_query(0, st, 1);
 		huge = st->pmd;
 	}
-	/* Done with these PTEs: they would pin small folios. */
-	madvise(p, len, MADV_DONTNEED);
-	return ret ? 0 : huge;
+	munmap(p, len);
+	return ret ? 0 : (int64_t)huge;
 }
 
 /*
@@ -383,30 +407,30 @@ static uint64_t scratch_fill(void *p, uint64_t len, struct ht_range_stat *st)
  */
 static int do_refault(struct ht_target *t, struct ht_range_stat *st)
 {
-	uint64_t len = t->end - t->start, cache_huge, huge;
+	uint64_t len = t->end - t->start, huge;
 	long pagesz = sysconf(_SC_PAGESIZE);
-	int64_t left = 0;
-	void *scr;
+	int64_t left = 0, cache_huge;
 	int ret, tries;
 
 	if (!advice_known(t->start, MADV_POPULATE_READ))
 		return stop(t, HT_R_NO_POPULATE, EINVAL, -EOPNOTSUPP);
-	scr = scratch_map(t, len);
-	if (!scr)
-		return t->err ? -t->err : -ENOMEM;
 	t->route = HT_ROUTE_REMAP;
-	cache_huge = scratch_fill(scr, len, st);
-	for (tries = 0; cache_huge < len && tries < 2; tries++) {
+	cache_huge = scratch_fill(t, st);
+	if (cache_huge < 0)
+		return t->err ? -t->err : -ENOMEM;
+	for (tries = 0; (uint64_t)cache_huge < len && tries < 2; tries++) {
 		t->route = HT_ROUTE_REFAULT;
 		ret = zap_clean(t, st);
 		if (ret)
-			goto out;
+			return ret;
 		ret = posix_fadvise(t->fd, (off_t)t->offset, (off_t)len,
 				    POSIX_FADV_DONTNEED);
 		if (ret)
 			t->err = ret;
 		left = cached_bytes(t, pagesz);
-		cache_huge = scratch_fill(scr, len, st);
+		cache_huge = scratch_fill(t, st);
+		if (cache_huge < 0)
+			return t->err ? -t->err : -ENOMEM;
 		/*
 		 * Folios still in flight (readahead I/O, another CPU's LRU
 		 * batch) cannot be dropped at once: one more pass clears
@@ -419,21 +443,19 @@ static int do_refault(struct ht_target *t, struct ht_range_stat *st)
 	 * Small PTEs of the program's own (faulted before this pass) keep
 	 * a page table where a PMD should go: zap them too.
 	 */
-	if (cache_huge && pmd_now(t, st) < cache_huge) {
+	if (cache_huge && pmd_now(t, st) < (uint64_t)cache_huge) {
 		ret = zap_clean(t, st);
 		if (ret)
-			goto out;
+			return ret;
 	}
 	ret = advise(t, t->start, len, MADV_POPULATE_READ);
-	if (ret) {
-		ret = stop(t, HT_R_SYSCALL, t->err, ret);
-		goto out;
-	}
+	if (ret)
+		return stop(t, HT_R_SYSCALL, t->err, ret);
 	huge = pmd_now(t, st);
 	t->err = 0;
 	if (huge == len) {
 		ret = 0;
-	} else if (huge < cache_huge) {
+	} else if (huge < (uint64_t)cache_huge) {
 		/* Before 6.14 (no CONFIG_PT_RECLAIM) zapping keeps them. */
 		ret = stop(t, HT_R_TABLES_KEPT, 0, -EAGAIN);
 	} else if (left > 0 || (left < 0 && cache_huge)) {
@@ -448,8 +470,6 @@ static int do_refault(struct ht_target *t, struct ht_range_stat *st)
 		ret = stop(t, left == 0 ? HT_R_NO_LARGE_FOLIOS :
 			   HT_R_REFAULT_SMALL, 0, -EAGAIN);
 	}
-out:
-	munmap(scr, len);
 	return ret;
 }
 
