@@ -367,13 +367,16 @@ static void *scratch_map(struct ht_target *t, uint64_t len)
 }
 
 /*
- * Read @t's file range through a scratch mapping; returns the bytes of
- * it on 2 MiB folios, or -1 with @t stopped.  A new mapping each time,
- * unmapped after: its PTEs would pin small folios, and before 6.14 a
- * zap would keep page tables that stop the next read from mapping
- * PMDs, so only a fresh mapping measures the cache truthfully.
+ * Read @t's file range through a scratch mapping (only its first page
+ * with @probe: that maps a whole 2 MiB folio, or a few small ones);
+ * returns the bytes of it on 2 MiB folios, or -1 with @t stopped.  A
+ * new mapping each time, unmapped after: its PTEs would pin small
+ * folios, and before 6.14 a zap would keep page tables that stop the
+ * next read from mapping PMDs, so only a fresh mapping measures the
+ * cache truthfully.
  */
-static int64_t scratch_fill(struct ht_target *t, struct ht_range_stat *st)
+static int64_t scratch_fill(struct ht_target *t, struct ht_range_stat *st,
+			    bool probe)
 {
 	uint64_t len = t->end - t->start, huge = 0, a;
 	void *p = scratch_map(t, len);
@@ -382,7 +385,8 @@ static int64_t scratch_fill(struct ht_target *t, struct ht_range_stat *st)
 	if (!p)
 		return -1;
 	a = (uintptr_t)p;
-	madvise(p, len, MADV_POPULATE_READ);
+	madvise(p, probe ? (size_t)sysconf(_SC_PAGESIZE) : len,
+		MADV_POPULATE_READ);
 	ret = ht_pagemap_scan(a, a + len, &huge, NULL);
 	if (ret == -EOPNOTSUPP) {	/* before 6.7: smaps says */
 		st->start = a;
@@ -414,8 +418,17 @@ static int do_refault(struct ht_target *t, struct ht_range_stat *st)
 
 	if (!advice_known(t->start, MADV_POPULATE_READ))
 		return stop(t, HT_R_NO_POPULATE, EINVAL, -EOPNOTSUPP);
+	/*
+	 * The first span tells whether the cache is huge already (an
+	 * earlier run, another process): then read it all, cheaply; if
+	 * not, reading small folios in would be work thrown away.
+	 */
 	t->route = HT_ROUTE_REMAP;
-	cache_huge = scratch_fill(t, st);
+	cache_huge = scratch_fill(t, st, true);
+	if (cache_huge == HT_HPAGE_SIZE && len > HT_HPAGE_SIZE)
+		cache_huge = scratch_fill(t, st, false);
+	else if (cache_huge != (int64_t)len)
+		cache_huge = cache_huge < 0 ? -1 : 0;
 	if (cache_huge < 0)
 		return t->err ? -t->err : -ENOMEM;
 	for (tries = 0; (uint64_t)cache_huge < len && tries < 2; tries++) {
@@ -428,7 +441,7 @@ static int do_refault(struct ht_target *t, struct ht_range_stat *st)
 		if (ret)
 			t->err = ret;
 		left = cached_bytes(t, pagesz);
-		cache_huge = scratch_fill(t, st);
+		cache_huge = scratch_fill(t, st, false);
 		if (cache_huge < 0)
 			return t->err ? -t->err : -ENOMEM;
 		/*
