@@ -447,6 +447,7 @@ exp5() {
 		t e5.true /bin/true
 		t e5.env env /bin/true
 		t e5.preload LD_PRELOAD="$LIB" /bin/true
+		t e5.audit LD_AUDIT="$LIB" /bin/true
 		t e5.launcher "$HT" /bin/true
 	done
 	fresh "$C64" "$W/st64c"
@@ -824,6 +825,7 @@ row5() {
 	row5 "/bin/true" e5.true e5.true
 	row5 "env /bin/true" e5.env e5.true
 	row5 "LD_PRELOAD=libhugetext.so /bin/true" e5.preload e5.true
+	row5 "LD_AUDIT=libhugetext.so /bin/true" e5.audit e5.true
 	row5 "hugetext /bin/true" e5.launcher e5.true
 	echo
 	echo "Added time: preload $(awk -v a="$(med "$W/e5.preload")" -v b="$(med "$W/e5.true")" 'BEGIN { printf "%.3f", a - b }') ms,"
