@@ -14,32 +14,14 @@ RT=$N/bench/runtime
 W=$(mktemp -d "$N/bench-tmp.XXXXXX")
 trap 'rm -rf "$W"' EXIT INT TERM
 
-t() {
-	label=$1
-	shift
-	"$RT" "$@" 2>&1 >/dev/null | awk '{ printf "%.3f\n", $1 / 1000 }' \
-		>> "$W/$label"
-}
-
-stats() {
-	sort -n "$W/$1" | awk '{ v[NR] = $1 } END {
-		m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		printf "%8.3f (%.3f-%.3f)", m, v[1], v[NR] }'
-}
-
-small() {
-	rm -f "$2"
-	dd if="$1" of="$2" bs=4096 status=none
-	chmod +x "$2"
-	sync
-}
+. "$(dirname "$0")/timing.sh"
 
 row() {
 	printf '%-44s %s   %s\n' "$1" "$(stats "o.$2")" "$(stats "n.$2")"
 }
 
 echo "# hugetext start-up, old $O vs new $N: $(uname -r), $R rounds"
-printf '%-44s %-26s %s\n' "what (ms: median (min-max))" old new
+printf '%-44s %-34s %s\n' "what (ms: median (min-max))" old new
 i=0
 while [ $i -lt $((R * 5)) ]; do
 	t o.true "$O/hugetext" /bin/true

@@ -20,32 +20,7 @@ W=$(mktemp -d "$B/bench-tmp.XXXXXX")
 SHM=$(mktemp -d /dev/shm/hugetext-bench.XXXXXX)
 trap 'rm -rf "$W" "$SHM"' EXIT INT TERM
 
-# t LABEL CMD...: time one run, append ms to $W/LABEL.
-t() {
-	label=$1
-	shift
-	"$RT" "$@" 2>&1 >/dev/null | awk '{ printf "%.3f\n", $1 / 1000 }' \
-		>> "$W/$label"
-}
-
-# stats LABEL: "median (min-max)" of $W/LABEL.
-stats() {
-	sort -n "$W/$1" | awk '{ v[NR] = $1 } END {
-		m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		printf "%8.3f  (%.3f-%.3f, n=%d)", m, v[1], v[NR], NR }'
-}
-
-med() {
-	sort -n "$W/$1" | awk '{ v[NR] = $1 } END {
-		print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-small() {
-	rm -f "$2"
-	dd if="$1" of="$2" bs=4096 status=none
-	chmod +x "$2"
-	sync
-}
+. "$(dirname "$0")/timing.sh"
 
 echo "# hugetext start-up cost: $(uname -r), THP $(sed 's/.*\[\(.*\)\].*/\1/' \
 	/sys/kernel/mm/transparent_hugepage/enabled), $(date -u +%F)"
