@@ -92,6 +92,7 @@ static void expect_defaults(const struct ht_config *c)
 	cr_assert_eq(c->dry_run, false);
 	cr_assert_eq(c->no_inherit, false);
 	cr_assert_eq(c->strategy, HT_STRATEGY_AUTO);
+	cr_assert_eq(c->seccomp_try, false);
 	cr_assert_null(c->report_path);
 	cr_assert_null(c->bad_name);
 	cr_assert_null(c->bad_value);
@@ -302,6 +303,30 @@ Test(config, dlopen_switch)
 	set_var(HT_ENV_DLOPEN, "maybe");
 	cr_assert_eq(load(&c), -EINVAL);
 	cr_assert_str_eq(c.bad_name, HT_ENV_DLOPEN);
+}
+
+/* Only the two words: a typo must not be read as consent. */
+Test(config, seccomp_switch)
+{
+	static const char *const bad[] = { "1", "yes", "Try", "tryhard" };
+	struct ht_config c;
+	size_t i;
+
+	clear_vars();
+	cr_assert_eq(load(&c), 0);
+	cr_assert_eq(c.seccomp_try, false);
+	set_var(HT_ENV_SECCOMP, "try");
+	cr_assert_eq(load(&c), 0);
+	cr_assert_eq(c.seccomp_try, true);
+	set_var(HT_ENV_SECCOMP, "skip");
+	cr_assert_eq(load(&c), 0);
+	cr_assert_eq(c.seccomp_try, false);
+	for (i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		set_var(HT_ENV_SECCOMP, bad[i]);
+		cr_assert_eq(load(&c), -EINVAL, "%s accepted", bad[i]);
+		cr_assert_str_eq(c.bad_name, HT_ENV_SECCOMP);
+		cr_assert_eq(c.seccomp_try, false);
+	}
 }
 
 Test(config, report_path_kept)

@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_loaded.c - unit tests for objects read from memory (loaded.h).
+ *
+ * ht_loaded_object() on program headers built here (parts, spans, text
+ * bytes, writable text, non-executable segments skipped, more than
+ * HT_ELF_MAX_EXEC segments); ht_loaded_textrel() on dynamic sections
+ * built here; ht_loaded_read_phdrs() on this test program's own objects
+ * as ld.so loaded them, and on addresses where nothing is, or where the
+ * header is not the object's.
+ */
+#include <criterion/criterion.h>
+#include <elf.h>
+#include <errno.h>
+#include <link.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "loaded.h"
+#include "spans.h"
+
+#define MiB	((uint64_t)1024 * 1024)
+#define PAGE	4096
+
+static ElfW(Phdr) load(uint64_t vaddr, uint64_t off, uint64_t size,
+		       uint32_t flags)
+{
+	ElfW(Phdr) ph;
+
+	memset(&ph, 0, sizeof(ph));
+	ph.p_type = PT_LOAD;
+	ph.p_vaddr = vaddr;
+	ph.p_offset = off;
+	ph.p_filesz = size;
+	ph.p_memsz = size;
+	ph.p_flags = flags;
+	ph.p_align = 2 * MiB;
+	return ph;
+}
+
+/* A PIE laid out like tests/progs/bigtext: headers, 10 MiB text, data. */
+Test(loaded, one_text_segment)
+{
+	ElfW(Phdr) ph[3] = {
+		load(0, 0, 0x13000, PF_R),
+		load(2 * MiB, 2 * MiB, 10 * MiB + 0x5000, PF_R | PF_X),
+		load(14 * MiB, 14 * MiB, 0x1000, PF_R | PF_W),
+	};
+	struct ht_loaded l = { "", 0x555554000000ull, ph, 3 };
+	struct ht_object o;
+
+	memset(&o, 0x5a, sizeof(o));
+	cr_assert(ht_loaded_object(&l, PAGE, &o));
+	cr_assert_eq(o.nexec, 1);
+	cr_assert_eq(o.nparts, 1);
+	cr_assert_eq(o.reason, HT_R_NONE);
+	cr_assert_eq(o.text_bytes, 10 * MiB + 0x5000);
+	cr_assert_null(o.path);
+	cr_assert_eq(o.parts[0].span_reason, HT_R_NONE);
+	cr_assert_eq(o.parts[0].vaddr, 0x555554000000ull + 2 * MiB);
+	cr_assert_eq(o.parts[0].offset, 2 * MiB);
+	cr_assert_eq(o.parts[0].spans.start, 0x555554000000ull + 2 * MiB);
+	cr_assert_eq(o.parts[0].spans.end, 0x555554000000ull + 12 * MiB);
+	cr_assert_eq(o.parts[0].spans.offset, 2 * MiB);
+	cr_assert_eq(o.parts[0].len, 10 * MiB + 0x5000);
+}
+
+/* libc-sized text: parts kept for the report, no span, so false. */
+Test(loaded, small_text_has_no_span)
+{
+	ElfW(Phdr) ph[2] = {
+		load(0, 0, 0x26000, PF_R),
+		load(0x26000, 0x26000, 0x156000, PF_R | PF_X),
+	};
+	struct ht_loaded l = { "/lib/libc.so.6", 0x7f0000000000ull, ph, 2 };
+	struct ht_object o;
+
+	cr_assert_not(ht_loaded_object(&l, PAGE, &o));
+	cr_assert_eq(o.nparts, 1);
+	cr_assert_eq(o.parts[0].span_reason, HT_R_TOO_SMALL);
+}
+
+/* Load address and offset differ mod 2 MiB: nothing eligible. */
+Test(loaded, incongruent)
+{
+	ElfW(Phdr) ph[1] = { load(0x1000, 0x3000, 8 * MiB, PF_R | PF_X) };
+	struct ht_loaded l = { "x", 0x7f0000000000ull, ph, 1 };
+	struct ht_object o;
+
+	cr_assert_not(ht_loaded_object(&l, PAGE, &o));
+	cr_assert_eq(o.parts[0].span_reason, HT_R_INCONGRUENT);
+}
+
+/* Text that is writable from the start is self-modifying: left alone. */
+Test(loaded, writable_text)
+{
+	ElfW(Phdr) ph[1] = {
+		load(0, 0, 8 * MiB, PF_R | PF_W | PF_X),
+	};
+	struct ht_loaded l = { "x", 0, ph, 1 };
+	struct ht_object o;
+
+	cr_assert_not(ht_loaded_object(&l, PAGE, &o));
+	cr_assert_eq(o.reason, HT_R_WRITABLE_TEXT);
+	cr_assert_eq(o.parts[0].span_reason, HT_R_NONE);
+}
+
+/* More executable segments than kept: all counted, HT_ELF_MAX_EXEC kept. */
+Test(loaded, many_exec_segments)
+{
+	ElfW(Phdr) ph[HT_ELF_MAX_EXEC + 3];
+	struct ht_loaded l = { "x", 0, ph, HT_ELF_MAX_EXEC + 3 };
+	struct ht_object o;
+	size_t i;
+
+	for (i = 0; i < HT_ELF_MAX_EXEC + 3; i++)
+		ph[i] = load(i * 4 * MiB, i * 4 * MiB, 4 * MiB, PF_R | PF_X);
+	ph[1].p_type = PT_NOTE;		/* not a PT_LOAD: skipped */
+	cr_assert(ht_loaded_object(&l, PAGE, &o));
+	cr_assert_eq(o.nexec, HT_ELF_MAX_EXEC + 2);
+	cr_assert_eq(o.nparts, HT_ELF_MAX_EXEC);
+	cr_assert_eq(o.text_bytes, (HT_ELF_MAX_EXEC + 2) * 4 * MiB);
+}
+
+static bool textrel_of(const ElfW(Dyn) *dyn, size_t n)
+{
+	ElfW(Phdr) ph;
+	struct ht_loaded l = { "x", 0, &ph, 1 };
+
+	memset(&ph, 0, sizeof(ph));
+	ph.p_type = PT_DYNAMIC;
+	ph.p_vaddr = (uintptr_t)dyn;
+	ph.p_memsz = n * sizeof(*dyn);
+	return ht_loaded_textrel(&l);
+}
+
+Test(loaded, textrel)
+{
+	ElfW(Dyn) none[] = { { DT_FLAGS, { DF_BIND_NOW } }, { DT_NULL, { 0 } } };
+	ElfW(Dyn) tag[] = { { DT_NEEDED, { 1 } }, { DT_TEXTREL, { 0 } },
+			    { DT_NULL, { 0 } } };
+	ElfW(Dyn) flag[] = { { DT_FLAGS, { DF_TEXTREL | DF_BIND_NOW } },
+			     { DT_NULL, { 0 } } };
+	/* After DT_NULL nothing counts; past p_memsz nothing is read. */
+	ElfW(Dyn) late[] = { { DT_NULL, { 0 } }, { DT_TEXTREL, { 0 } } };
+	ElfW(Dyn) cut[] = { { DT_NEEDED, { 1 } }, { DT_TEXTREL, { 0 } } };
+
+	cr_assert_not(textrel_of(none, 2));
+	cr_assert(textrel_of(tag, 3));
+	cr_assert(textrel_of(flag, 2));
+	cr_assert_not(textrel_of(late, 2));
+	cr_assert_not(textrel_of(cut, 1));
+	cr_assert_not(textrel_of(none, 0));
+}
+
+struct found {
+	int tried, ok;
+};
+
+/* Every object of this test program, as ld.so loaded it. */
+static int check_one(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct found *f = arg;
+	ElfW(Phdr) buf[64];
+	const void *dyn = NULL;
+	int i, n;
+
+	(void)size;
+	for (i = 0; i < info->dlpi_phnum; i++)
+		if (info->dlpi_phdr[i].p_type == PT_DYNAMIC)
+			dyn = (const void *)(info->dlpi_addr +
+					     info->dlpi_phdr[i].p_vaddr);
+	/* The vDSO and objects whose headers are not at their base. */
+	if (!dyn || !info->dlpi_name || !info->dlpi_name[0] ||
+	    strstr(info->dlpi_name, "vdso"))
+		return 0;
+	f->tried++;
+	n = ht_loaded_read_phdrs(info->dlpi_addr, dyn, buf, 64);
+	cr_assert_eq(n, info->dlpi_phnum, "%s: %d headers, want %d",
+		     info->dlpi_name, n, info->dlpi_phnum);
+	cr_assert_eq(memcmp(buf, info->dlpi_phdr, n * sizeof(*buf)), 0,
+		     "%s: headers differ", info->dlpi_name);
+	/* The same headers do not prove another object's dynamic array. */
+	cr_assert_eq(ht_loaded_read_phdrs(info->dlpi_addr,
+					  (const char *)dyn + 8, buf, 64),
+		     -ENOEXEC);
+	cr_assert_eq(ht_loaded_read_phdrs(info->dlpi_addr, dyn, buf, 1),
+		     -E2BIG);
+	f->ok++;
+	return 0;
+}
+
+Test(loaded, read_phdrs_of_loaded_objects)
+{
+	struct found f = { 0, 0 };
+
+	dl_iterate_phdr(check_one, &f);
+	cr_assert_gt(f.tried, 0, "no shared object to look at");
+	cr_assert_eq(f.ok, f.tried);
+}
+
+/* Nothing mapped there, or not an ELF header: refused, no fault. */
+Test(loaded, read_phdrs_refuses)
+{
+	ElfW(Phdr) buf[8];
+	char *p = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	cr_assert_neq(p, MAP_FAILED);
+	cr_assert_eq(ht_loaded_read_phdrs((uintptr_t)p, p, buf, 8), -ENOEXEC);
+	munmap(p + PAGE, PAGE);
+	memcpy(p + PAGE - 4, ELFMAG, SELFMAG);	/* header cut by the hole */
+	cr_assert_eq(ht_loaded_read_phdrs((uintptr_t)p + PAGE - 4, p, buf, 8),
+		     -ENOEXEC);
+	munmap(p, PAGE);
+	cr_assert_eq(ht_loaded_read_phdrs((uintptr_t)p, p, buf, 8), -ENOEXEC);
+}
