@@ -24,7 +24,8 @@ one_line_error() {
 
 status 127 "$HT" "$T/no-such-program"
 one_line_error
-status 127 "$HT" no-such-program-in-path-xyz
+# (a PATH entry this user may not search would make it 126, as for env)
+status 127 env PATH=/usr/bin:/bin "$HT" no-such-program-in-path-xyz
 one_line_error
 printf 'not a program\n' > "$T/plain.txt"
 chmod -x "$T/plain.txt"

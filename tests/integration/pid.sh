@@ -5,6 +5,10 @@
 # cache huge; the process keeps small mappings (said so), new ones get
 # huge ones.  The process keeps running and computing the same result.
 . "$HT_SRCDIR/tests/integration/lib.sh"
+# process_madvise() on another process needs CAP_SYS_NICE (bit 23).
+cap=$(awk '/^CapEff:/ { print $2 }' /proc/self/status)
+[ $(( (0x${cap:-0} >> 23) & 1 )) -eq 1 ] ||
+	skip "needs CAP_SYS_NICE for process_madvise() (run as root)"
 scratch
 scratch_shm
 
