@@ -78,6 +78,7 @@ struct state {
 	enum role role;
 	struct ht_config cfg;
 	struct ht_policy pol;
+	struct ht_memo memo;	/* what this process learnt of its kernel */
 	uint64_t pagesz;
 	uintptr_t vdso;
 	uintptr_t self;		/* an address in this library's text */
@@ -378,6 +379,7 @@ static void setup(struct state *s, enum role role)
 	s->pol.strategy = s->cfg.strategy;
 	s->pol.dry_run = s->cfg.dry_run;
 	s->pol.seccomp_try = s->cfg.seccomp_try;
+	s->pol.memo = &s->memo;
 	s->active = true;
 }
 
@@ -601,7 +603,14 @@ static void make_huge(struct state *s)
 			pre[n].end = s->run.obj[i].parts[j].spans.end;
 		}
 	}
-	ret = ht_smaps_query(0, pre, n);
+	/*
+	 * In the audit role the objects were mapped just now and no code
+	 * has advised them: /proc/self/maps and PAGEMAP_SCAN say all that
+	 * is needed without walking every page table of the process.
+	 */
+	ret = s->role == ROLE_AUDIT ? ht_maps_query(pre, n) : -EOPNOTSUPP;
+	if (ret == -EOPNOTSUPP)
+		ret = ht_smaps_query(0, pre, n);
 	for (i = 0, n = 0; i < s->run.nobj; i++) {
 		struct ht_object *o = &s->run.obj[i];
 

@@ -81,6 +81,18 @@ struct ht_range_stat {
  */
 int ht_smaps_query(pid_t pid, struct ht_range_stat *q, size_t n);
 
+/*
+ * ht_maps_query - ht_smaps_query() of this process, the cheap way: the
+ * mappings from /proc/self/maps (no page is walked), and from
+ * PAGEMAP_SCAN the bytes of exactly each range mapped huge (pmd),
+ * privately (anonymous) and at all (rss).  VmFlags are not known
+ * (vmflags_or stays 0): only for ranges whose mappings no code has
+ * advised yet, such as objects ld.so has just mapped.  Returns 0,
+ * -EOPNOTSUPP without PAGEMAP_SCAN (before 6.7: use ht_smaps_query()),
+ * or another -errno.
+ */
+int ht_maps_query(struct ht_range_stat *q, size_t n);
+
 /* ht_range_stat_reset - clear the outputs of @q, keeping its range. */
 void ht_range_stat_reset(struct ht_range_stat *q);
 

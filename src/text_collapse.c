@@ -425,10 +425,24 @@ static int do_refault(struct ht_target *t, struct ht_range_stat *st)
 	 */
 	t->route = HT_ROUTE_REMAP;
 	cache_huge = scratch_fill(t, st, true);
-	if (cache_huge == HT_HPAGE_SIZE && len > HT_HPAGE_SIZE)
-		cache_huge = scratch_fill(t, st, false);
-	else if (cache_huge != (int64_t)len)
-		cache_huge = cache_huge < 0 ? -1 : 0;
+	if (cache_huge == HT_HPAGE_SIZE) {
+		/*
+		 * Most likely all of it (a later start): fault the program's
+		 * range in, which maps whatever is huge with PMDs, and look.
+		 */
+		ret = zap_clean(t, st);
+		if (ret)
+			return ret;
+		if (!advise(t, t->start, len, MADV_POPULATE_READ) &&
+		    pmd_now(t, st) == len) {
+			t->err = 0;
+			return 0;
+		}
+		cache_huge = len > HT_HPAGE_SIZE ? scratch_fill(t, st, false) :
+			     (int64_t)len;
+	} else if (cache_huge > 0) {
+		cache_huge = 0;
+	}
 	if (cache_huge < 0)
 		return t->err ? -t->err : -ENOMEM;
 	for (tries = 0; (uint64_t)cache_huge < len && tries < 2; tries++) {
@@ -558,6 +572,31 @@ static int do_copy(struct ht_target *t)
 }
 
 /*
+ * Has MADV_COLLAPSE refused a regular file on @st's device before (or,
+ * with @learn, remember that it did now)?  A kernel without
+ * CONFIG_READ_ONLY_THP_FOR_FS refuses them all: asking again, with an
+ * fdatasync() between, only costs time.
+ */
+static bool memo_no_collapse(struct ht_memo *m, const struct ht_range_stat *st,
+			     bool learn)
+{
+	unsigned int i;
+
+	if (!m)
+		return false;
+	for (i = 0; i < m->ndev; i++)
+		if (m->no_collapse[i].major == st->dev_major &&
+		    m->no_collapse[i].minor == st->dev_minor)
+			return true;
+	if (learn && m->ndev < HT_MEMO_DEVS) {
+		m->no_collapse[m->ndev].major = st->dev_major;
+		m->no_collapse[m->ndev].minor = st->dev_minor;
+		m->ndev++;
+	}
+	return false;
+}
+
+/*
  * After a refault that kept small folios: the range is mapped now, so a
  * kernel that collapses only mapped spans (6.1) can.  Keeps the refault's
  * verdict (@ret, @t's reason) unless the collapse made it all huge.
@@ -667,7 +706,10 @@ int ht_make_huge(struct ht_target *t, const struct ht_range_stat *pre,
 	 */
 	if (s == HT_STRATEGY_AUTO && !t->tmpfs) {
 		t->route = HT_ROUTE_COLLAPSE;
-		ret = do_collapse(t);
+		ret = memo_no_collapse(pol->memo, st, false) ? -EINVAL :
+		      do_collapse(t);
+		if (ret == -EINVAL)
+			memo_no_collapse(pol->memo, st, true);
 		if (ret == 0) {
 			advise(t, t->start, len, MADV_POPULATE_READ);
 			if (pmd_now(t, st) == len) {
@@ -736,7 +778,7 @@ out:
 	else if (t->route == HT_ROUTE_COPY)
 		t->pmd_after = query(t, st) ? 0 : st->anon_huge;
 	else
-		t->pmd_after = query(t, st) ? 0 : st->pmd;
+		t->pmd_after = pmd_now(t, st);
 	if (ret == 0 && t->pmd_after != len)
 		ret = stop(t, HT_R_PARTIAL, 0, -EAGAIN);
 	else if (ret == -EAGAIN && t->reason == HT_R_NONE)

@@ -60,12 +60,25 @@ struct ht_thp_env {
 	bool seccomp;		/* a seccomp filter (or strict mode) is on */
 };
 
+/*
+ * What a process has learnt of its kernel, kept between calls by a
+ * caller that makes many (the library): devices whose regular files
+ * MADV_COLLAPSE refused (no CONFIG_READ_ONLY_THP_FOR_FS), so that later
+ * objects there go straight to the refault route.
+ */
+#define HT_MEMO_DEVS 8
+struct ht_memo {
+	unsigned int ndev;
+	struct { unsigned int major, minor; } no_collapse[HT_MEMO_DEVS];
+};
+
 /* What the user and the system allow; read once per process. */
 struct ht_policy {
 	enum ht_strategy strategy;
 	bool dry_run;		/* check and measure only */
 	bool seccomp_try;	/* act even under a seccomp filter */
 	struct ht_thp_env thp;
+	struct ht_memo *memo;	/* NULL: learn nothing between calls */
 };
 
 /* One run of whole 2 MiB spans of a live mapping in this process. */
