@@ -11,7 +11,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <gelf.h>
 #include <getopt.h>
 #include <gnu/libc-version.h>
 #include <libelf.h>
@@ -945,7 +944,6 @@ int ht_cmd_check(int argc, char **argv)
 	c.pagesz = (uint64_t)sysconf(_SC_PAGESIZE);
 	c.ldso_align = glibc_honours_align();
 	ht_thp_env_read(&c.thp);
-	elf_version(EV_CURRENT);
 
 	for (i = optind; i < argc; i++) {
 		struct result *r = check_file(&c, argv[i], NULL);

@@ -13,6 +13,92 @@
 
 #include "elf_segments.h"
 
+/*
+ * HT_ELF_LAZY (the hugetext program): libelf, and libz behind it, are
+ * opened when a file is first read, so that the run path (hugetext
+ * PROG, which reads no ELF file but a program's headers, see
+ * ht_elf_peek()) execs without loading them.  The calls below then go
+ * through a table filled by dlsym(); the unit tests link libelf.
+ */
+#ifdef HT_ELF_LAZY
+#include <dlfcn.h>
+
+static struct {
+	unsigned int (*elf_version)(unsigned int);
+	Elf *(*elf_begin)(int, Elf_Cmd, Elf *);
+	int (*elf_errno)(void);
+	const char *(*elf_errmsg)(int);
+	Elf_Kind (*elf_kind)(Elf *);
+	GElf_Ehdr *(*gelf_getehdr)(Elf *, GElf_Ehdr *);
+	int (*gelf_getclass)(Elf *);
+	int (*elf_getphdrnum)(Elf *, size_t *);
+	GElf_Phdr *(*gelf_getphdr)(Elf *, int, GElf_Phdr *);
+	Elf_Data *(*elf_getdata_rawchunk)(Elf *, int64_t, size_t, Elf_Type);
+	size_t (*gelf_fsize)(Elf *, Elf_Type, size_t, unsigned int);
+	GElf_Dyn *(*gelf_getdyn)(Elf_Data *, int, GElf_Dyn *);
+	size_t (*gelf_getnote)(Elf_Data *, size_t, GElf_Nhdr *, size_t *,
+			       size_t *);
+	int (*elf_end)(Elf *);
+} lazy;
+
+/* 1 loaded, -1 cannot be (a single-threaded program: no once needed) */
+static int lazy_load(void)
+{
+	static int state;
+	void *h;
+
+	if (state)
+		return state;
+	state = -1;
+	h = dlopen("libelf.so.1", RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		return state;
+#define LOAD(fn) \
+	do { \
+		*(void **)&lazy.fn = dlsym(h, #fn); \
+		if (!lazy.fn) \
+			return state; \
+	} while (0)
+	LOAD(elf_version);
+	LOAD(elf_begin);
+	LOAD(elf_errno);
+	LOAD(elf_errmsg);
+	LOAD(elf_kind);
+	LOAD(gelf_getehdr);
+	LOAD(gelf_getclass);
+	LOAD(elf_getphdrnum);
+	LOAD(gelf_getphdr);
+	LOAD(elf_getdata_rawchunk);
+	LOAD(gelf_fsize);
+	LOAD(gelf_getdyn);
+	LOAD(gelf_getnote);
+	LOAD(elf_end);
+#undef LOAD
+	state = 1;
+	return state;
+}
+
+#define elf_version		lazy.elf_version
+#define elf_begin		lazy.elf_begin
+#define elf_errno		lazy.elf_errno
+#define elf_errmsg		lazy.elf_errmsg
+#define elf_kind		lazy.elf_kind
+#define gelf_getehdr		lazy.gelf_getehdr
+#define gelf_getclass		lazy.gelf_getclass
+#define elf_getphdrnum		lazy.elf_getphdrnum
+#define gelf_getphdr		lazy.gelf_getphdr
+#define elf_getdata_rawchunk	lazy.elf_getdata_rawchunk
+#define gelf_fsize		lazy.gelf_fsize
+#define gelf_getdyn		lazy.gelf_getdyn
+#define gelf_getnote		lazy.gelf_getnote
+#define elf_end			lazy.elf_end
+#else
+static int lazy_load(void)
+{
+	return 1;
+}
+#endif
+
 #ifndef NT_GNU_BUILD_ID
 #define NT_GNU_BUILD_ID 3
 #endif
@@ -101,6 +187,9 @@ int ht_elf_read_fd(int fd, const char *path, struct ht_elf_info *info,
 	memset(info, 0, sizeof(*info));
 	if (err && errlen)
 		err[0] = '\0';
+	if (lazy_load() < 0)
+		return fail(err, errlen, -ELIBACC, path,
+			    "cannot load libelf.so.1");
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return fail(err, errlen, -EINVAL, path,
 			    "libelf out of date: %s", elf_errmsg(-1));
@@ -215,4 +304,28 @@ int ht_elf_read(const char *path, struct ht_elf_info *info,
 	ret = ht_elf_read_fd(fd, path, info, err, errlen);
 	close(fd);
 	return ret;
+}
+
+int ht_elf_peek(int fd, bool *dynamic)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	size_t i;
+
+	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_ident[EI_DATA] != (__BYTE_ORDER == __LITTLE_ENDIAN ?
+				    ELFDATA2LSB : ELFDATA2MSB) ||
+	    eh.e_phentsize != sizeof(ph))
+		return -ENOEXEC;
+	*dynamic = false;
+	for (i = 0; i < eh.e_phnum; i++) {
+		if (pread(fd, &ph, sizeof(ph), eh.e_phoff + i * sizeof(ph)) !=
+		    (ssize_t)sizeof(ph))
+			return -ENOEXEC;
+		if (ph.p_type == PT_INTERP)
+			*dynamic = true;
+	}
+	return 0;
 }

@@ -56,7 +56,9 @@ struct ht_elf_info {
  *
  * Returns 0 on success.  On failure returns -ENOEXEC for a file that is
  * not ELF, is truncated or corrupt, -EINVAL when libelf is unusable,
- * -ENOMEM, or another -errno from the system; @err (when not NULL) then
+ * -ELIBACC when libelf cannot be loaded (the hugetext program opens it
+ * on first use), -ENOMEM, or another -errno from the system; @err (when
+ * not NULL) then
  * holds one line: "@path: what went wrong" (with elf_errmsg()).
  */
 int ht_elf_read_fd(int fd, const char *path, struct ht_elf_info *info,
@@ -68,6 +70,15 @@ int ht_elf_read_fd(int fd, const char *path, struct ht_elf_info *info,
  */
 int ht_elf_read(const char *path, struct ht_elf_info *info,
 		char *err, size_t errlen);
+
+/*
+ * ht_elf_peek - is @fd a native 64-bit ELF file with a PT_INTERP (one
+ * that ld.so loads, so a preload or audit module can run in it)?  Reads
+ * the headers with pread() alone, no libelf: for the launcher's run
+ * path.  Returns 0 with @dynamic set, or -ENOEXEC (not such a file:
+ * let exec decide).
+ */
+int ht_elf_peek(int fd, bool *dynamic);
 
 /* ht_elf_is_pie - ET_DYN with an interpreter: a position-independent
  * executable (static-pie has none; a shared object is not started). */

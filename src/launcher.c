@@ -212,11 +212,20 @@ static void prime_static(const char *path, enum ht_strategy strategy,
 {
 	struct ht_policy pol = { .strategy = strategy, .dry_run = dry_run };
 	struct ht_prime_result *res;
-	struct ht_elf_info info;
-	int ret;
+	bool dynamic = true;
+	int fd, ret;
 
-	/* Not ELF (a script): its interpreter takes the preload. */
-	if (ht_elf_read(path, &info, NULL, 0) || info.has_interp)
+	/*
+	 * Not ELF (a script: its interpreter takes the library) or loaded
+	 * by ld.so: nothing to do here.  Only the headers are read, so the
+	 * run path never loads libelf.
+	 */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return;
+	ret = ht_elf_peek(fd, &dynamic);
+	close(fd);
+	if (ret || dynamic)
 		return;
 	res = malloc(sizeof(*res));
 	if (!res)

@@ -128,3 +128,14 @@ for line in open(sys.argv[1]):
 	json.loads(line)' "$T/r.json" || fail "report is not JSON lines"
 fi
 ok "report: one JSON object per process, appended"
+
+# The run path execs fast: the launcher needs libc alone (libelf, for
+# check, prime and status, is opened when a file is first read).
+san='^$'
+[ -z "${HT_SANITIZE:-}" ] || san='^(libasan\.so\.[0-9]+|libubsan\.so\.[0-9]+|libm\.so\.6|libgcc_s\.so\.1|libstdc\+\+\.so\.[0-9]+)$'
+deps=$(readelf -d "$HT" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' |
+	grep -v -E "$san" | sort | tr '\n' ' ')
+[ "$deps" = "libc.so.6 " ] || fail "hugetext needs: $deps"
+status 0 "$HT" check "$PROGS/bigtext"
+grep -q "eligible 48.0 MiB" "$T/out" || fail "check after lazy libelf: $(cat "$T/out")"
+ok "launcher needs only libc; check still reads ELF files"
