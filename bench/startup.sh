@@ -6,10 +6,13 @@
 #     plain, LD_PRELOAD= and LD_AUDIT=libhugetext.so, env, and the
 #     hugetext launcher (which sets LD_AUDIT);
 #  2. ms per MiB made huge, per route: refault (ext4 copy of the 48 MiB
-#     demo program) and collapse (tmpfs copy), from the JSON report;
+#     demo program) and collapse (tmpfs copy), from the JSON report; and
+#     the floor of a first start: the same file read cold from the
+#     device (evicted, then O_DIRECT), ms per MiB;
 #  3. whole runs of the demo program and of clang on a one-line file:
 #     plain (small folios), hugetext first start (small folios), hugetext
-#     later start (page cache already huge), plain with a huge cache.
+#     later start (page cache already huge), plain with a huge cache;
+#  4. the ratios the project aims at (issue: start-up that only wins).
 set -eu
 B=$(cd "${1:?usage: startup.sh BUILDDIR [RUNS]}" && pwd)
 N=${2:-21}
@@ -53,12 +56,22 @@ for i in $(seq "$N"); do
 	small "$B/tests/progs/bigtext" "$SHM/bt"
 	"$HT" -r "$W/collapse.json" "$SHM/bt" > /dev/null
 done
+# The floor: evicted (every page dropped), then read with O_DIRECT.
+for i in $(seq "$N"); do
+	small "$B/tests/progs/bigtext" "$W/floor"
+	dd if="$W/floor" iflag=nocache count=0 status=none
+	t floor_read dd if="$W/floor" of=/dev/null bs=1M iflag=direct \
+		status=none
+done
+fmib=$(($(stat -c %s "$W/floor") / 1048576))
+awk -v m="$fmib" '{ printf "%.4f\n", $1 / m }' "$W/floor_read" > "$W/floor"
 for route in refault collapse; do
 	sed 's/{"path":/\n&/g' "$W/$route.json" | grep '"route":"'$route'"' |
 		sed 's/.*"eligible_bytes":\([0-9]*\).*"usec":\([0-9]*\).*/\1 \2/' |
 		awk '{ printf "%.4f\n", ($2 / 1000) / ($1 / 1048576) }' > "$W/$route"
 	printf '%-36s %s\n' "$route: ms per MiB" "$(stats "$route")"
 done
+printf '%-36s %s\n' "floor: cold read, ms per MiB" "$(stats floor)"
 echo
 
 echo "## 3. whole runs, ms ($N interleaved rounds)"
@@ -94,4 +107,24 @@ if [ -n "$cc" ]; then
 	printf '%-36s %s\n' "$(basename "$cc"): hugetext later start" "$(stats cc_later)"
 	printf '%-36s %s\n' "$(basename "$cc"): plain, huge page cache" "$(stats cc_plain_huge)"
 	dd if="$llvm" iflag=nocache count=0 status=none
+fi
+
+echo
+echo "## 4. ratios of medians (goals in brackets)"
+ratio() { # LABEL A B GOAL: med(A) / med(B)
+	awk -v a="$(med "$2")" -v b="$(med "$3")" -v l="$1" -v g="$4" \
+		'BEGIN { printf "%-44s %6.2f  (%s)\n", l, a / b, g }'
+}
+diff_ms() { # LABEL A B GOAL: med(A) - med(B)
+	awk -v a="$(med "$2")" -v b="$(med "$3")" -v l="$1" -v g="$4" \
+		'BEGIN { printf "%-44s %+6.3f ms  (%s)\n", l, a - b, g }'
+}
+diff_ms "library alone on /bin/true (preload)" preload true "<= +0.1"
+diff_ms "library alone on /bin/true (audit)" audit true "<= +0.1"
+diff_ms "launcher vs env" launcher env "<= +0.3"
+ratio "refault first start / cold-read floor" refault floor "<= 1.3"
+ratio "demo: hugetext later / plain huge cache" demo_later demo_plain_huge "<= 1.15"
+if [ -n "$cc" ]; then
+	ratio "clang: hugetext later / plain huge cache" cc_later cc_plain_huge "<= 1.05"
+	ratio "clang: hugetext later / plain small cache" cc_later cc_plain "<= 0.88"
 fi

@@ -423,6 +423,13 @@ int main(int argc, char **argv)
 		prime_static(path, strategy, dry_run, verbose);
 	prepend_audit(lib);
 
+	/*
+	 * Where PATH search already found it, exec that: execvp() would
+	 * try every PATH entry before it again.  Anything odd (a script
+	 * without #!, a race) gets execvp()'s own semantics.
+	 */
+	if (path)
+		execv(path, argv + optind);
 	execvp(argv[optind], argv + optind);
 	die(errno == ENOENT || errno == ENOTDIR ? EXIT_NOT_FOUND :
 	    EXIT_CANNOT_RUN, "cannot run '%s': %s", argv[optind],
