@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
+#include <stdlib.h>
 #include <strings.h>
 
 #include "config.h"
@@ -66,6 +67,20 @@ int ht_config_load(struct ht_config *c, ht_getenv_fn get)
 		c->seccomp_try = true;
 	else if (v && *v && strcmp(v, "skip"))
 		bad(c, HT_ENV_SECCOMP, v);
+	v = get(HT_ENV_BUDGET);
+	if (v && *v) {
+		char *end;
+		unsigned long ms;
+
+		errno = 0;
+		ms = strtoul(v, &end, 10);
+		if (*v < '0' || *v > '9' || *end || errno || ms > 3600000)
+			bad(c, HT_ENV_BUDGET, v);
+		else {
+			c->budget_set = true;
+			c->budget_ms = (unsigned int)ms;
+		}
+	}
 	v = get(HT_ENV_REPORT);
 	if (v && *v)
 		c->report_path = v;

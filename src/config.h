@@ -20,6 +20,7 @@
 #define HT_ENV_DISABLE		"HUGETEXT_DISABLE"	/* 1: do nothing */
 #define HT_ENV_DLOPEN		"HUGETEXT_DLOPEN"	/* 0: not after dlopen */
 #define HT_ENV_SECCOMP		"HUGETEXT_SECCOMP"	/* try: even if filtered */
+#define HT_ENV_BUDGET		"HUGETEXT_BUDGET_MS"	/* ms per pass; 0: none */
 #define HT_ENV_LIBRARY		"HUGETEXT_LIBRARY"	/* launcher: lib path */
 
 struct ht_config {
@@ -29,6 +30,8 @@ struct ht_config {
 	bool no_inherit;
 	bool no_dlopen;			/* HUGETEXT_DLOPEN=0 */
 	bool seccomp_try;		/* HUGETEXT_SECCOMP=try */
+	bool budget_set;		/* HUGETEXT_BUDGET_MS given */
+	unsigned int budget_ms;		/* its value; 0: no budget */
 	enum ht_strategy strategy;
 	const char *report_path;	/* NULL: no JSON report */
 	/* Problems found while reading, reported when verbose. */

@@ -55,6 +55,8 @@ static void usage(void)
 "                         CAP_SYS_NICE and ptrace read access)\n"
 "      --no-inherit       do not pass the library on to child processes\n"
 "      --no-dlopen        leave libraries loaded later by dlopen alone\n"
+"      --budget=MS        stop a pass after MS milliseconds (0: never;\n"
+"                         default 500 + 4 per MiB of eligible text)\n"
 "      --seccomp=try      act even in a process under a seccomp filter\n"
 "                         (default skip: a filter may kill the process\n"
 "                         for a call it does not make itself)\n"
@@ -314,6 +316,7 @@ int main(int argc, char **argv)
 		{ "no-inherit", no_argument, NULL, 'I' },
 		{ "no-dlopen", no_argument, NULL, 'D' },
 		{ "seccomp", required_argument, NULL, 'S' },
+		{ "budget", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -372,6 +375,20 @@ int main(int argc, char **argv)
 		case 'I':
 			set(HT_ENV_NO_INHERIT, "1");
 			break;
+		case 'B': {
+			char *end;
+			unsigned long ms;
+
+			errno = 0;
+			ms = strtoul(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end || errno ||
+			    ms > 3600000)
+				die(EXIT_HT_ERROR, "invalid --budget '%s': "
+				    "milliseconds, 0 for none (try '%s "
+				    "--help')", optarg, prog);
+			set(HT_ENV_BUDGET, optarg);
+			break;
+		}
 		case 'S':
 			if (strcmp(optarg, "try") && strcmp(optarg, "skip"))
 				die(EXIT_HT_ERROR, "invalid --seccomp '%s': "

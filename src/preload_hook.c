@@ -640,6 +640,31 @@ static void free_run(struct state *s)
 	s->cap = 0;
 }
 
+/*
+ * The pass's deadline.  Default: 500 ms, and 4 ms more per MiB to make
+ * huge.  A first start reads its text from the device (0.6-0.9 ms per
+ * MiB on the project's machine, bench/startup.sh; several times that on
+ * a busy or emulated one), and a budget that cut ordinary first starts
+ * short would cost every later start too; what it bounds is the stall
+ * when huge pages are scarce (direct compaction, reclaim), which can
+ * otherwise run to seconds.
+ */
+static uint64_t deadline(const struct state *s, uint64_t t0)
+{
+	uint64_t eligible = 0, ms;
+	size_t i, j;
+
+	if (s->cfg.budget_set && !s->cfg.budget_ms)
+		return 0;
+	for (i = 0; i < s->run.nobj; i++)
+		for (j = 0; j < s->run.obj[i].nparts; j++)
+			if (s->run.obj[i].parts[j].span_reason == HT_R_NONE)
+				eligible += ht_spans_bytes(
+					&s->run.obj[i].parts[j].spans);
+	ms = s->cfg.budget_set ? s->cfg.budget_ms : 500 + 4 * (eligible >> 20);
+	return t0 + ms * 1000;
+}
+
 /* One pass over the objects not seen before. */
 static void run_pass(struct state *s, const char *trigger)
 {
@@ -680,6 +705,7 @@ static void run_pass(struct state *s, const char *trigger)
 		/* THP mode: read when first needed, the same later. */
 		if (!s->pol.thp.mode)
 			ht_thp_env_read(&s->pol.thp);
+		s->pol.deadline = deadline(s, t0);
 		make_huge(s);
 	}
 	s->run.thp = s->pol.thp;

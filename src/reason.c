@@ -75,6 +75,9 @@ static const struct {
 		"the page cache is huge, but the process had faulted these "
 		"spans and this kernel keeps their emptied page tables "
 		"(before 6.14): later starts map them huge" },
+	[HT_R_BUDGET] = { "budget-exhausted",
+		"the pass's time budget ran out first (HUGETEXT_BUDGET_MS, "
+		"--budget): the rest is left as it was" },
 };
 
 const char *ht_reason_name(enum ht_reason r)

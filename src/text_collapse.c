@@ -9,6 +9,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
@@ -157,6 +158,14 @@ static int stop(struct ht_target *t, enum ht_reason why, int err, int ret)
 	return ret;
 }
 
+/* The code for a route that stop()ped without saying one. */
+static int stopped(const struct ht_target *t)
+{
+	if (t->reason == HT_R_BUDGET)
+		return -ETIME;
+	return t->err ? -t->err : -ENOMEM;
+}
+
 static int advise(struct ht_target *t, uint64_t start, uint64_t len,
 		  int advice)
 {
@@ -204,24 +213,6 @@ static uint64_t pmd_now(struct ht_target *t, struct ht_range_stat *st)
 	return huge;
 }
 
-static int do_collapse(struct ht_target *t)
-{
-	uint64_t len = t->end - t->start;
-	int ret;
-
-	ret = advise(t, t->start, len, MADV_COLLAPSE);
-	if (ret == -EAGAIN)	/* transient: a folio was locked or busy */
-		ret = advise(t, t->start, len, MADV_COLLAPSE);
-	/*
-	 * collapse_file() gives up on dirty folios of a regular file (it
-	 * only starts their writeback): write them back, try once more.
-	 * fdatasync() works on a read-only descriptor and changes no data.
-	 */
-	if (ret == -EINVAL && !t->tmpfs && fdatasync(t->fd) == 0)
-		ret = advise(t, t->start, len, MADV_COLLAPSE);
-	return ret;
-}
-
 struct ht_cachestat_range {
 	uint64_t off, len;
 };
@@ -234,6 +225,83 @@ struct ht_cachestat {
 #ifndef SYS_cachestat
 #define SYS_cachestat 451	/* the same number on every architecture */
 #endif
+
+/*
+ * Dirty or writeback pages in the range?  -1: the kernel will not say
+ * (no cachestat before 6.5).  Only those make collapse_file() refuse a
+ * regular file that it could otherwise collapse.
+ */
+static int dirty_pages(const struct ht_target *t)
+{
+	struct ht_cachestat_range r = { t->offset, t->end - t->start };
+	struct ht_cachestat cs;
+
+	if (syscall(SYS_cachestat, t->fd, &r, &cs, 0))
+		return -1;
+	return cs.nr_dirty + cs.nr_writeback > 0;
+}
+
+/*
+ * The time budget: routes work in chunks of this much and look at the
+ * clock between two, so a pass that meets direct compaction or a slow
+ * device stops within about one chunk of its deadline.
+ */
+#define HT_CHUNK	(2 * HT_HPAGE_SIZE)
+
+static bool spent(const struct ht_target *t)
+{
+	return t->deadline && ht_now_usec() >= t->deadline;
+}
+
+/* madvise() in chunks; -ETIME when the budget ran out between two. */
+static int advise_chunked(struct ht_target *t, uint64_t start, uint64_t len,
+			  int advice)
+{
+	uint64_t a, n;
+	int ret;
+
+	for (a = start; a < start + len; a += n) {
+		n = start + len - a < HT_CHUNK ? start + len - a : HT_CHUNK;
+		if (spent(t))
+			return -ETIME;
+		ret = advise(t, a, n, advice);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int do_collapse(struct ht_target *t)
+{
+	uint64_t a, n;
+	bool synced = false;
+	int ret = 0;
+
+	for (a = t->start; a < t->end; a += n) {
+		n = t->end - a < HT_CHUNK ? t->end - a : HT_CHUNK;
+		if (spent(t))
+			return -ETIME;
+		ret = advise(t, a, n, MADV_COLLAPSE);
+		if (ret == -EAGAIN)	/* transient: a folio locked or busy */
+			ret = advise(t, a, n, MADV_COLLAPSE);
+		/*
+		 * collapse_file() gives up on dirty folios of a regular file
+		 * (it only starts their writeback): write them back, once,
+		 * and try again.  fdatasync() works on a read-only
+		 * descriptor and changes no data.
+		 */
+		if (ret == -EINVAL && !t->tmpfs && !synced &&
+		    dirty_pages(t) != 0) {
+			synced = true;
+			if (fdatasync(t->fd) == 0)
+				ret = advise(t, a, n, MADV_COLLAPSE);
+		}
+		/* This kernel cannot for this file, or (6.1) stops here. */
+		if (ret == -EINVAL)
+			return ret;
+	}
+	return ret;
+}
 
 /*
  * Bytes of the range still in the page cache after the drop, or -1 when
@@ -385,8 +453,14 @@ static int64_t scratch_fill(struct ht_target *t, struct ht_range_stat *st,
 	if (!p)
 		return -1;
 	a = (uintptr_t)p;
-	madvise(p, probe ? (size_t)sysconf(_SC_PAGESIZE) : len,
-		MADV_POPULATE_READ);
+	if (probe)
+		madvise(p, sysconf(_SC_PAGESIZE), MADV_POPULATE_READ);
+	else if (advise_chunked(t, a, len, MADV_POPULATE_READ) == -ETIME) {
+		munmap(p, len);
+		stop(t, HT_R_BUDGET, 0, -ETIME);
+		return -1;
+	}
+	t->err = 0;
 	ret = ht_pagemap_scan(a, a + len, &huge, NULL);
 	if (ret == -EOPNOTSUPP) {	/* before 6.7: smaps says */
 		st->start = a;
@@ -396,6 +470,27 @@ static int64_t scratch_fill(struct ht_target *t, struct ht_range_stat *st,
 	}
 	munmap(p, len);
 	return ret ? 0 : (int64_t)huge;
+}
+
+/*
+ * Does this kernel keep a page table that MADV_DONTNEED emptied?  All
+ * before 6.14, where CONFIG_PT_RECLAIM came (x86-64 has it on); the only
+ * way to tell without the kernel's config, and asked only to name why
+ * a span stayed small.
+ */
+static bool keeps_tables(void)
+{
+	static int keeps = -1;
+	struct utsname u;
+	unsigned int major = 0, minor = 0;
+
+	if (keeps < 0) {
+		keeps = 0;
+		if (uname(&u) == 0 &&
+		    sscanf(u.release, "%u.%u", &major, &minor) == 2)
+			keeps = major < 6 || (major == 6 && minor < 14);
+	}
+	return keeps;
 }
 
 /*
@@ -411,7 +506,7 @@ static int64_t scratch_fill(struct ht_target *t, struct ht_range_stat *st,
  */
 static int do_refault(struct ht_target *t, struct ht_range_stat *st)
 {
-	uint64_t len = t->end - t->start, huge;
+	uint64_t len = t->end - t->start, huge, a;
 	long pagesz = sysconf(_SC_PAGESIZE);
 	int64_t left = 0, cache_huge;
 	int ret, tries;
@@ -433,8 +528,10 @@ static int do_refault(struct ht_target *t, struct ht_range_stat *st)
 		ret = zap_clean(t, st);
 		if (ret)
 			return ret;
-		if (!advise(t, t->start, len, MADV_POPULATE_READ) &&
-		    pmd_now(t, st) == len) {
+		ret = advise_chunked(t, t->start, len, MADV_POPULATE_READ);
+		if (ret == -ETIME)
+			return stop(t, HT_R_BUDGET, 0, ret);
+		if (!ret && pmd_now(t, st) == len) {
 			t->err = 0;
 			return 0;
 		}
@@ -444,20 +541,29 @@ static int do_refault(struct ht_target *t, struct ht_range_stat *st)
 		cache_huge = 0;
 	}
 	if (cache_huge < 0)
-		return t->err ? -t->err : -ENOMEM;
+		return stopped(t);
 	for (tries = 0; (uint64_t)cache_huge < len && tries < 2; tries++) {
 		t->route = HT_ROUTE_REFAULT;
+		if (spent(t))
+			return stop(t, HT_R_BUDGET, 0, -ETIME);
 		ret = zap_clean(t, st);
 		if (ret)
 			return ret;
-		ret = posix_fadvise(t->fd, (off_t)t->offset, (off_t)len,
-				    POSIX_FADV_DONTNEED);
-		if (ret)
-			t->err = ret;
+		/* Dropping many small folios is slow too: in chunks. */
+		for (a = 0; a < len; a += HT_CHUNK) {
+			if (spent(t))
+				return stop(t, HT_R_BUDGET, 0, -ETIME);
+			ret = posix_fadvise(t->fd, (off_t)(t->offset + a),
+					    (off_t)(len - a < HT_CHUNK ?
+						    len - a : HT_CHUNK),
+					    POSIX_FADV_DONTNEED);
+			if (ret)
+				t->err = ret;
+		}
 		left = cached_bytes(t, pagesz);
 		cache_huge = scratch_fill(t, st, false);
 		if (cache_huge < 0)
-			return t->err ? -t->err : -ENOMEM;
+			return stopped(t);
 		/*
 		 * Folios still in flight (readahead I/O, another CPU's LRU
 		 * batch) cannot be dropped at once: one more pass clears
@@ -475,14 +581,15 @@ static int do_refault(struct ht_target *t, struct ht_range_stat *st)
 		if (ret)
 			return ret;
 	}
-	ret = advise(t, t->start, len, MADV_POPULATE_READ);
+	ret = advise_chunked(t, t->start, len, MADV_POPULATE_READ);
 	if (ret)
-		return stop(t, HT_R_SYSCALL, t->err, ret);
+		return stop(t, ret == -ETIME ? HT_R_BUDGET : HT_R_SYSCALL,
+			    ret == -ETIME ? 0 : t->err, ret);
 	huge = pmd_now(t, st);
 	t->err = 0;
 	if (huge == len) {
 		ret = 0;
-	} else if (huge < (uint64_t)cache_huge) {
+	} else if (huge < (uint64_t)cache_huge && keeps_tables()) {
 		/* Before 6.14 (no CONFIG_PT_RECLAIM) zapping keeps them. */
 		ret = stop(t, HT_R_TABLES_KEPT, 0, -EAGAIN);
 	} else if (left > 0 || (left < 0 && cache_huge)) {
@@ -633,6 +740,7 @@ int ht_make_huge(struct ht_target *t, const struct ht_range_stat *pre,
 	t->route = HT_ROUTE_NONE;
 	t->reason = HT_R_NONE;
 	t->err = 0;
+	t->deadline = pol->deadline;
 	t->pmd_before = t->pmd_after = 0;
 	t->tmpfs = false;
 	if (t->end <= t->start || ((t->start | t->end) & HT_HPAGE_MASK))
@@ -693,6 +801,10 @@ int ht_make_huge(struct ht_target *t, const struct ht_range_stat *pre,
 			   0, -ECANCELED);
 		goto out;
 	}
+	if (spent(t)) {		/* earlier objects used it all */
+		ret = stop(t, HT_R_BUDGET, 0, -ETIME);
+		goto out;
+	}
 
 	if (s == HT_STRATEGY_COPY) {
 		ret = do_copy(t);
@@ -708,6 +820,10 @@ int ht_make_huge(struct ht_target *t, const struct ht_range_stat *pre,
 		t->route = HT_ROUTE_COLLAPSE;
 		ret = memo_no_collapse(pol->memo, st, false) ? -EINVAL :
 		      do_collapse(t);
+		if (ret == -ETIME) {
+			ret = stop(t, HT_R_BUDGET, 0, ret);
+			goto out;
+		}
 		if (ret == -EINVAL)
 			memo_no_collapse(pol->memo, st, true);
 		if (ret == 0) {
@@ -748,6 +864,10 @@ int ht_make_huge(struct ht_target *t, const struct ht_range_stat *pre,
 		}
 		t->route = HT_ROUTE_COLLAPSE;
 		ret = do_collapse(t);
+		if (ret == -ETIME) {
+			ret = stop(t, HT_R_BUDGET, 0, ret);
+			goto out;
+		}
 		/* The verdict is what is mapped, not what the call said. */
 		if (pmd_now(t, st) == len) {
 			t->err = 0;

@@ -79,6 +79,7 @@ struct ht_policy {
 	bool seccomp_try;	/* act even under a seccomp filter */
 	struct ht_thp_env thp;
 	struct ht_memo *memo;	/* NULL: learn nothing between calls */
+	uint64_t deadline;	/* ht_now_usec() to stop at; 0: no budget */
 };
 
 /* One run of whole 2 MiB spans of a live mapping in this process. */
@@ -96,6 +97,7 @@ struct ht_target {
 	uint64_t pmd_before;	/* bytes PMD-mapped before / after */
 	uint64_t pmd_after;
 	uint64_t usec;		/* time spent */
+	uint64_t deadline;	/* from the policy, for the routes */
 };
 
 /* ht_strategy_parse - "auto", "collapse", "refault", "none", "copy".
@@ -143,7 +145,9 @@ bool ht_seccomp_active(void);
  * /proc/self/smaps); otherwise a negative errno: -EPERM (policy says no
  * or the range is unsafe), -ECANCELED (strategy none or dry run),
  * -EOPNOTSUPP (no route works here), -EAGAIN (a route ran, only part is
- * huge), -EINVAL (bad range) or another -errno.  In every case
+ * huge), -ETIME (@pol->deadline passed: routes stop between two chunks
+ * of HT_CHUNK bytes, leaving the rest as it was), -EINVAL (bad range) or
+ * another -errno.  In every case
  * @t->reason, @t->route, @t->err and the byte counts say what happened.
  */
 int ht_make_huge(struct ht_target *t, const struct ht_range_stat *pre,

@@ -93,6 +93,7 @@ static void expect_defaults(const struct ht_config *c)
 	cr_assert_eq(c->no_inherit, false);
 	cr_assert_eq(c->strategy, HT_STRATEGY_AUTO);
 	cr_assert_eq(c->seccomp_try, false);
+	cr_assert_eq(c->budget_set, false);
 	cr_assert_null(c->report_path);
 	cr_assert_null(c->bad_name);
 	cr_assert_null(c->bad_value);
@@ -326,6 +327,33 @@ Test(config, seccomp_switch)
 		cr_assert_eq(load(&c), -EINVAL, "%s accepted", bad[i]);
 		cr_assert_str_eq(c.bad_name, HT_ENV_SECCOMP);
 		cr_assert_eq(c.seccomp_try, false);
+	}
+}
+
+/* Milliseconds, 0 for none; anything else is a bad value. */
+Test(config, budget)
+{
+	static const char *const bad[] = { "-1", "1.5", "10ms", " 5", "+5",
+					   "3600001", "99999999999999999999" };
+	struct ht_config c;
+	size_t i;
+
+	clear_vars();
+	set_var(HT_ENV_BUDGET, "250");
+	cr_assert_eq(load(&c), 0);
+	cr_assert(c.budget_set);
+	cr_assert_eq(c.budget_ms, 250);
+	set_var(HT_ENV_BUDGET, "0");
+	cr_assert_eq(load(&c), 0);
+	cr_assert(c.budget_set);
+	cr_assert_eq(c.budget_ms, 0);
+	set_var(HT_ENV_BUDGET, "");
+	cr_assert_eq(load(&c), 0);
+	cr_assert_not(c.budget_set);
+	for (i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		set_var(HT_ENV_BUDGET, bad[i]);
+		cr_assert_eq(load(&c), -EINVAL, "%s accepted", bad[i]);
+		cr_assert_str_eq(c.bad_name, HT_ENV_BUDGET);
 	}
 }
 
