@@ -2,9 +2,7 @@
 # The pass's time budget (--budget, HUGETEXT_BUDGET_MS): a pass stops
 # within about one chunk of it, says budget-exhausted, and the program
 # runs as plainly; 0 means none; a bad value makes the library do
-# nothing.  Then where huge pages are scarce (a memory cgroup smaller
-# than the text, so every 2 MiB folio costs reclaim): the same, and the
-# default budget bounds the pass.
+# nothing.  (budget_scarce.sh: the same where huge pages are scarce.)
 . "$HT_SRCDIR/tests/integration/lib.sh"
 scratch
 
@@ -42,36 +40,3 @@ cmp -s "$T/plain.out" "$T/bad.out" || fail "output differs, bad budget"
 grep -q "HUGETEXT_BUDGET_MS=soon is not valid" "$T/bad.err" ||
 	fail "bad budget not said: $(cat "$T/bad.err")"
 ok "a bad HUGETEXT_BUDGET_MS: said, nothing done"
-
-# Scarce huge pages: a memory cgroup (v1 or v2) of 40 MiB for 48 MiB of
-# text, so that every folio read means reclaim in the cgroup.
-cg=
-if [ -w /sys/fs/cgroup/memory ]; then
-	cg=$(mktemp -d /sys/fs/cgroup/memory/hugetext-test.XXXXXX) &&
-		echo $((40 * MIB)) > "$cg/memory.limit_in_bytes" || cg=
-	join=$cg/tasks
-elif [ -w /sys/fs/cgroup/cgroup.subtree_control ] &&
-	grep -qw memory /sys/fs/cgroup/cgroup.controllers; then
-	cg=$(mktemp -d /sys/fs/cgroup/hugetext-test.XXXXXX) &&
-		echo $((40 * MIB)) > "$cg/memory.max" || cg=
-	join=$cg/cgroup.procs
-fi
-[ -n "$cg" ] || skip "no memory cgroup to make huge pages scarce in (root, cgroup v1 or v2)"
-trap 'rm -rf "$T"; rmdir "$cg" 2>/dev/null' EXIT
-in_cg() {
-	sh -c 'echo $$ > "$1"; shift; exec "$@"' sh "$join" "$@"
-}
-copy_small "$PROGS/bigtext" "$P"
-in_cg "$HT" --budget=10 -r "$T/cg.json" "$P" > "$T/cg.out" ||
-	fail "status $? in the cgroup"
-cmp -s "$T/plain.out" "$T/cg.out" || fail "output differs in the cgroup"
-u=$(usec_of "$T/cg.json")
-[ -n "$u" ] && [ "$u" -le 60000 ] || fail "10 ms budget under pressure: $u us"
-copy_small "$PROGS/bigtext" "$P"
-in_cg "$HT" -r "$T/cgd.json" "$P" > "$T/cgd.out" ||
-	fail "status $? in the cgroup (default budget)"
-cmp -s "$T/plain.out" "$T/cgd.out" || fail "output differs (default budget)"
-d=$(usec_of "$T/cgd.json")
-# the default: 500 ms + 4 ms per MiB of eligible text (48 here)
-[ -n "$d" ] && [ "$d" -le 742000 ] || fail "default budget: $d us"
-ok "scarce huge pages: 10 ms budget stopped after $u us; default $d us; output unchanged"

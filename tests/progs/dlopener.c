@@ -70,6 +70,7 @@ int main(int argc, char **argv)
 			pthread_create(&t[i], NULL, hammer, (void *)(long)i);
 		for (i = 0; i < threads; i++)
 			pthread_join(t[i], NULL);
+		free(t);	/* LeakSanitizer sees this program too */
 		printf("threads %d rounds %d done\n", threads, rounds);
 		return 0;
 	} else {
