@@ -12,7 +12,6 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "elf_segments.h"
 #include "reason.h"
 #include "spans.h"
 #include "text_collapse.h"

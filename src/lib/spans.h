@@ -13,6 +13,9 @@
 #include <stdint.h>
 #include "reason.h"
 
+/* Executable PT_LOADs kept per object, by every reader of them. */
+#define HT_ELF_MAX_EXEC		8
+
 #define HT_HPAGE_SHIFT	21
 #define HT_HPAGE_SIZE	((uint64_t)1 << HT_HPAGE_SHIFT)
 #define HT_HPAGE_MASK	(HT_HPAGE_SIZE - 1)

@@ -14,7 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HT_ELF_MAX_EXEC		8	/* executable PT_LOADs kept */
+#include "spans.h"	/* HT_ELF_MAX_EXEC */
+
 #define HT_ELF_BUILD_ID_MAX	64
 #define HT_ELF_ERRLEN		256
 
