@@ -39,10 +39,6 @@
 /* The loader --deps asks; see list_deps() for why this one. */
 #define LDSO		"/lib64/ld-linux-x86-64.so.2"
 
-#ifndef DF_1_PIE
-#define DF_1_PIE	0x08000000
-#endif
-
 extern char **environ;
 
 static const char *prog = "hugetext check";
