@@ -15,8 +15,7 @@
 int ht_prime_range(int fd, uint64_t offset, uint64_t len,
 		   const struct ht_policy *pol, struct ht_target *t)
 {
-	uint64_t aligned;
-	void *area, *map;
+	void *map;
 	int ret, prot;
 
 	memset(t, 0, sizeof(*t));
@@ -25,37 +24,18 @@ int ht_prime_range(int fd, uint64_t offset, uint64_t len,
 	if (!len || ((offset | len) & HT_HPAGE_MASK))
 		return -EINVAL;
 	/*
-	 * Reserve 2 MiB more than needed and place the file at the aligned
-	 * address inside: a PMD needs vaddr == offset (mod 2 MiB).
+	 * At a 2 MiB-aligned address (a PMD needs vaddr == offset mod
+	 * 2 MiB), executable like the text it stands for: 6.1's file
+	 * collapse (file_thp_enabled()) wants VM_EXEC.
 	 */
-	area = mmap(NULL, len + HT_HPAGE_SIZE, PROT_NONE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (area == MAP_FAILED)
+	map = ht_map_aligned(fd, offset, len, &prot);
+	if (map == MAP_FAILED)
 		return -errno;
-	aligned = ((uintptr_t)area + HT_HPAGE_MASK) & ~HT_HPAGE_MASK;
-	/*
-	 * Executable like the text it stands for: 6.1's file collapse
-	 * (file_thp_enabled()) wants VM_EXEC.  A noexec mount refuses
-	 * that; plain reading still serves the refault route.
-	 */
-	prot = PROT_READ | PROT_EXEC;
-	map = mmap((void *)(uintptr_t)aligned, len, prot,
-		   MAP_PRIVATE | MAP_FIXED, fd, (off_t)offset);
-	if (map == MAP_FAILED && errno == EPERM) {
-		prot = PROT_READ;
-		map = mmap((void *)(uintptr_t)aligned, len, prot,
-			   MAP_PRIVATE | MAP_FIXED, fd, (off_t)offset);
-	}
-	if (map == MAP_FAILED) {
-		ret = -errno;
-		munmap(area, len + HT_HPAGE_SIZE);
-		return ret;
-	}
-	t->start = aligned;
-	t->end = aligned + len;
+	t->start = (uintptr_t)map;
+	t->end = t->start + len;
 	t->prot = prot;
 	ret = ht_make_huge(t, NULL, pol);
-	munmap(area, len + HT_HPAGE_SIZE);
+	munmap(map, len);
 	return ret;
 }
 

@@ -189,9 +189,7 @@ static int try_route(const char *dir, enum ht_strategy s,
 		     char *why, size_t len)
 {
 	struct ht_policy pol = { .strategy = s, .dry_run = false };
-	size_t resv = PROBE_SIZE + HT_HPAGE_SIZE;
-	uintptr_t at;
-	void *r, *m;
+	void *m;
 	int fd, ro, ret;
 
 	memset(t, 0, sizeof(*t));
@@ -209,35 +207,22 @@ static int try_route(const char *dir, enum ht_strategy s,
 			 strerror(-ro));
 		return ro;
 	}
-	r = mmap(NULL, resv, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
-		 MAP_NORESERVE, -1, 0);
-	if (r == MAP_FAILED) {
-		ret = -errno;
-		snprintf(why, len, "cannot reserve address space (%s)",
-			 strerror(errno));
-		close(ro);
-		return ret;
-	}
-	at = ((uintptr_t)r + HT_HPAGE_MASK) & ~(uintptr_t)HT_HPAGE_MASK;
-	m = mmap((void *)at, PROBE_SIZE, PROT_READ | PROT_EXEC,
-		 MAP_PRIVATE | MAP_FIXED, ro, 0);
-	if (m == MAP_FAILED && errno == EPERM)	/* mounted noexec */
-		m = mmap((void *)at, PROBE_SIZE, PROT_READ,
-			 MAP_PRIVATE | MAP_FIXED, ro, 0);
+	m = ht_map_aligned(ro, 0, PROBE_SIZE, NULL);
 	if (m == MAP_FAILED) {
 		ret = -errno;
 		snprintf(why, len, "cannot map a probe file (%s)",
 			 strerror(errno));
 	} else {
-		t->start = at;
-		t->end = at + PROBE_SIZE;
+		t->start = (uintptr_t)m;
+		t->end = t->start + PROBE_SIZE;
 		t->offset = 0;
 		t->fd = ro;
 		ret = ht_make_huge(t, NULL, &pol);
 		if (ret == -EINVAL && t->reason == HT_R_NO_WHOLE_SPAN)
 			snprintf(why, len, "probe mapping misplaced");
 	}
-	munmap(r, resv);
+	if (m != MAP_FAILED)
+		munmap(m, PROBE_SIZE);
 	close(ro);
 	return ret;
 }

@@ -386,25 +386,49 @@ static int zap_clean(struct ht_target *t, struct ht_range_stat *st)
  * program's own mapping keeps its flags and its VMA.
  * Returns the address, or NULL with @t stopped.
  */
-static void *scratch_map(struct ht_target *t, uint64_t len)
+void *ht_map_aligned(int fd, uint64_t offset, uint64_t len, int *prot)
 {
 	uintptr_t area, aligned;
-	char self[64];
+	int pr = fd < 0 ? PROT_READ | PROT_WRITE : PROT_READ | PROT_EXEC;
+	int flags = MAP_PRIVATE | MAP_FIXED | (fd < 0 ? MAP_ANONYMOUS : 0);
 	void *p;
-	int fd;
 
+	/* 2 MiB more than needed; the aligned part inside is kept. */
 	p = mmap(NULL, len + HT_HPAGE_SIZE, PROT_NONE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (p == MAP_FAILED) {
-		stop(t, HT_R_SYSCALL, errno, -errno);
-		return NULL;
-	}
+	if (p == MAP_FAILED)
+		return p;
 	area = (uintptr_t)p;
 	aligned = (area + HT_HPAGE_MASK) & ~(uintptr_t)HT_HPAGE_MASK;
 	if (aligned > area)
 		munmap(p, aligned - area);
 	if (area + HT_HPAGE_SIZE > aligned)
 		munmap((void *)(aligned + len), area + HT_HPAGE_SIZE - aligned);
+	/* Over our own reservation only. */
+	p = mmap((void *)aligned, len, pr, flags, fd, (off_t)offset);
+	/* A noexec mount refuses PROT_EXEC; reading still serves. */
+	if (p == MAP_FAILED && errno == EPERM && fd >= 0) {
+		pr = PROT_READ;
+		p = mmap((void *)aligned, len, pr, flags, fd, (off_t)offset);
+	}
+	if (p == MAP_FAILED) {
+		int e = errno;
+
+		munmap((void *)aligned, len);
+		errno = e;
+		return MAP_FAILED;
+	}
+	if (prot)
+		*prot = pr;
+	return p;
+}
+
+static void *scratch_map(struct ht_target *t, uint64_t len)
+{
+	char self[64];
+	void *p;
+	int fd;
+
 	/*
 	 * A file of its own (the same inode, opened again): readahead
 	 * state is per open file, and what an earlier read through it
@@ -414,15 +438,11 @@ static void *scratch_map(struct ht_target *t, uint64_t len)
 	fd = open(self, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		fd = dup(t->fd);
-	/* Over our own reservation only. */
-	p = fd < 0 ? MAP_FAILED :
-	    mmap((void *)aligned, len, PROT_READ | PROT_EXEC,
-		 MAP_PRIVATE | MAP_FIXED, fd, (off_t)t->offset);
+	p = fd < 0 ? MAP_FAILED : ht_map_aligned(fd, t->offset, len, NULL);
 	if (p == MAP_FAILED) {
 		stop(t, HT_R_SYSCALL, errno, -errno);
 		if (fd >= 0)
 			close(fd);
-		munmap((void *)aligned, len);
 		return NULL;
 	}
 	close(fd);
@@ -644,17 +664,11 @@ static int do_copy(struct ht_target *t)
 	long r;
 	int ret;
 
-	area = mmap(NULL, len + HT_HPAGE_SIZE, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	/* Aligned, so that the move is PMD to PMD. */
+	area = ht_map_aligned(-1, 0, len, NULL);
 	if (area == MAP_FAILED)
 		return stop(t, HT_R_SYSCALL, errno, -errno);
-	aligned = ((uintptr_t)area + HT_HPAGE_MASK) & ~HT_HPAGE_MASK;
-	/* Keep only the aligned part, so the move is PMD to PMD. */
-	if (aligned > (uintptr_t)area)
-		munmap(area, aligned - (uintptr_t)area);
-	if ((uintptr_t)area + HT_HPAGE_SIZE > aligned)
-		munmap((void *)(uintptr_t)(aligned + len),
-		       (uintptr_t)area + HT_HPAGE_SIZE - aligned);
+	aligned = (uintptr_t)area;
 	ret = advise(t, aligned, len, MADV_HUGEPAGE);
 	if (!ret)
 		ret = advise(t, aligned, len, MADV_POPULATE_WRITE);

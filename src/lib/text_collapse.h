@@ -129,6 +129,17 @@ int ht_thp_env_read(struct ht_thp_env *env);
 bool ht_seccomp_active(void);
 
 /*
+ * ht_map_aligned - a mapping of our own at a 2 MiB-aligned address:
+ * @len bytes of @fd from @offset (both 2 MiB-aligned, so that a PMD can
+ * map them), private, read and execute like the text it stands for
+ * (read only where the mount forbids exec); or, with @fd -1, anonymous
+ * read-write memory.  *@prot (when not NULL) gets the protection used.
+ * Returns the address, or MAP_FAILED with errno set; unmap it with
+ * munmap(addr, @len).  Never placed over an existing mapping.
+ */
+void *ht_map_aligned(int fd, uint64_t offset, uint64_t len, int *prot);
+
+/*
  * ht_make_huge - put the spans of @t on huge pages as @pol says, or,
  * with @pol->dry_run, only check and measure.  @pre, when not NULL, is an
  * ht_smaps_query() of exactly @t's range taken since anything last
