@@ -159,7 +159,6 @@ static int pmadvise(int pidfd, uint64_t start, uint64_t len, int advice)
 static int open_same(const char *path, pid_t pid, uint64_t start)
 {
 	struct ht_range_stat *st = malloc(sizeof(*st));
-	struct stat sb;
 	int fd = -1;
 
 	if (!st)
@@ -167,15 +166,9 @@ static int open_same(const char *path, pid_t pid, uint64_t start)
 	st->start = start;
 	st->end = start + 1;
 	if (ht_smaps_query(pid, st, 1) == 0 && st->one_file) {
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-		if (fd >= 0 && (fstat(fd, &sb) || sb.st_ino != st->inode ||
-				major(sb.st_dev) != st->dev_major ||
-				minor(sb.st_dev) != st->dev_minor)) {
-			close(fd);
+		fd = ht_open_mapped(st, path);
+		if (fd == -ESTALE)
 			fd = -ENOENT;
-		} else if (fd < 0) {
-			fd = -errno;
-		}
 	}
 	free(st);
 	return fd;

@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <stddef.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -391,4 +393,21 @@ int ht_maps_query(struct ht_range_stat *q, size_t n)
 out:
 	close(fd);
 	return ret;
+}
+
+int ht_open_mapped(const struct ht_range_stat *q, const char *path)
+{
+	struct stat sb;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &sb) || sb.st_ino != q->inode ||
+	    major(sb.st_dev) != q->dev_major ||
+	    minor(sb.st_dev) != q->dev_minor) {
+		close(fd);
+		return -ESTALE;
+	}
+	return fd;
 }

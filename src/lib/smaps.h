@@ -93,6 +93,14 @@ int ht_smaps_query(pid_t pid, struct ht_range_stat *q, size_t n);
  */
 int ht_maps_query(struct ht_range_stat *q, size_t n);
 
+/*
+ * ht_open_mapped - open @path (read-only, never blocking, close-on-exec)
+ * and check that it is the file @q found mapped (device and inode), so
+ * that a file replaced on disk since it was mapped is never touched.
+ * Returns the fd, -ESTALE when @path is another file now, or -errno.
+ */
+int ht_open_mapped(const struct ht_range_stat *q, const char *path);
+
 /* ht_range_stat_reset - clear the outputs of @q, keeping its range. */
 void ht_range_stat_reset(struct ht_range_stat *q);
 

@@ -514,7 +514,6 @@ static void object_fail(struct ht_object *o, enum ht_reason why,
 static int open_mapped(struct ht_object *o, const struct ht_range_stat *st)
 {
 	size_t len = strlen(st->path), sl = sizeof(DELETED_SUFFIX) - 1;
-	struct stat sb;
 	char *p;
 	int fd;
 
@@ -532,20 +531,13 @@ static int open_mapped(struct ht_object *o, const struct ht_range_stat *st)
 			    "replaced after it was loaded");
 		return -1;
 	}
-	fd = open(st->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		object_fail(o, HT_R_SYSCALL, strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &sb) || sb.st_ino != st->inode ||
-	    major(sb.st_dev) != st->dev_major ||
-	    minor(sb.st_dev) != st->dev_minor) {
+	fd = ht_open_mapped(st, st->path);
+	if (fd == -ESTALE)
 		object_fail(o, HT_R_FILE_CHANGED, "file on disk is not the "
 			    "mapped file");
-		close(fd);
-		return -1;
-	}
-	return fd;
+	else if (fd < 0)
+		object_fail(o, HT_R_SYSCALL, strerror(-fd));
+	return fd < 0 ? -1 : fd;
 }
 
 /*

@@ -807,3 +807,38 @@ Test(smaps_live, reset_keeps_range)
 	cr_assert_eq(q.inode, 0);
 	cr_assert_str_eq(q.path, "");
 }
+
+/* The file opened is the one mapped, or the answer says it is not. */
+Test(open_mapped, same_file_or_stale)
+{
+	char dir[] = "/tmp/ht-open-mapped.XXXXXX", a[64], b[64];
+	struct ht_range_stat q;
+	struct stat sb;
+	int fd;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(a, sizeof(a), "%s/a", dir);
+	snprintf(b, sizeof(b), "%s/b", dir);
+	fd = open(a, O_WRONLY | O_CREAT, 0644);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(fstat(fd, &sb), 0);
+	close(fd);
+	memset(&q, 0, sizeof(q));
+	q.inode = sb.st_ino;
+	q.dev_major = major(sb.st_dev);
+	q.dev_minor = minor(sb.st_dev);
+
+	fd = ht_open_mapped(&q, a);
+	cr_assert_geq(fd, 0, "same file: %d", fd);
+	cr_assert(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	close(fd);
+	/* replaced on disk since: another inode under the same name */
+	fd = open(b, O_WRONLY | O_CREAT, 0644);
+	cr_assert_geq(fd, 0);
+	close(fd);
+	cr_assert_eq(rename(b, a), 0);
+	cr_assert_eq(ht_open_mapped(&q, a), -ESTALE);
+	cr_assert_eq(unlink(a), 0);
+	cr_assert_eq(ht_open_mapped(&q, a), -ENOENT);
+	cr_assert_eq(rmdir(dir), 0);
+}
