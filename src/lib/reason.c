@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* reason.c - names and explanations for enum ht_reason. */
+#include <string.h>
+
 #include "reason.h"
 
 static const struct {
@@ -92,4 +94,11 @@ const char *ht_reason_text(enum ht_reason r)
 	if ((unsigned int)r >= HT_R__COUNT)
 		return "unknown reason";
 	return reasons[r].text;
+}
+
+const char *ht_strerror(int err)
+{
+	const char *s = strerrordesc_np(err);
+
+	return s ? s : "unknown error";
 }

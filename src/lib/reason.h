@@ -55,4 +55,12 @@ const char *ht_reason_name(enum ht_reason r);
  */
 const char *ht_reason_text(enum ht_reason r);
 
+/*
+ * ht_strerror - @err's description, in English, never translated:
+ * unlike strerror() it reads no locale, so it is safe in any thread of
+ * an audit module (whose libc has set up locales only in its own
+ * threads).  Never NULL.
+ */
+const char *ht_strerror(int err);
+
 #endif /* HT_REASON_H */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* report.c - human and JSON renderings of struct ht_run. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,14 +119,27 @@ void ht_run_totals(const struct ht_run *r, struct ht_totals *t)
 	}
 }
 
-static double mib(uint64_t b)
+/*
+ * Numbers are written with integers only: in an audit module's own libc,
+ * a thread the program created has no locale tables, and printf's %f
+ * (like strerror()) reads them and faults.  @num / @den to one decimal,
+ * rounded, as "12.3".
+ */
+static void dec1(struct buf *b, uint64_t num, uint64_t den)
 {
-	return (double)b / (1024.0 * 1024.0);
+	uint64_t tenths = den ? (num * 10 + den / 2) / den : 0;
+
+	bprintf(b, "%" PRIu64 ".%" PRIu64, tenths / 10, tenths % 10);
 }
 
-static double pct(uint64_t part, uint64_t whole)
+static void mib(struct buf *b, uint64_t bytes)
 {
-	return whole ? 100.0 * (double)part / (double)whole : 0.0;
+	dec1(b, bytes, 1024 * 1024);
+}
+
+static unsigned int pct(uint64_t part, uint64_t whole)
+{
+	return whole ? (unsigned int)((part * 100 + whole / 2) / whole) : 0;
 }
 
 /* The part that best explains an object: first failure, else first. */
@@ -167,7 +181,9 @@ static void human_object(struct buf *b, const struct ht_run *r,
 	ht_object_totals(o, &t);
 	bprintf(b, "hugetext[%d]: ", (int)r->pid);
 	human_str(b, o->path);
-	bprintf(b, ": text %.1f MiB", mib(t.text));
+	bprintf(b, ": text ");
+	mib(b, t.text);
+	bprintf(b, " MiB");
 	if (o->reason != HT_R_NONE) {
 		bprintf(b, ": %s: ", ht_reason_name(o->reason));
 		human_str(b, o->detail[0] ? o->detail :
@@ -181,22 +197,26 @@ static void human_object(struct buf *b, const struct ht_run *r,
 			ht_reason_text(why));
 		return;
 	}
-	bprintf(b, ", eligible %.1f MiB, huge %.1f MiB (%.0f%%)",
-		mib(t.eligible), mib(t.huge), pct(t.huge, t.eligible));
+	bprintf(b, ", eligible ");
+	mib(b, t.eligible);
+	bprintf(b, " MiB, huge ");
+	mib(b, t.huge);
+	bprintf(b, " MiB (%u%%)", pct(t.huge, t.eligible));
 	if (!p) {
 		bprintf(b, "\n");
 		return;
 	}
 	/* Nothing ran (status, or a check said no): no route to name. */
-	if (p->target.route != HT_ROUTE_NONE)
-		bprintf(b, " via %s in %.1f ms",
-			ht_route_name(p->target.route),
-			(double)p->target.usec / 1000.0);
+	if (p->target.route != HT_ROUTE_NONE) {
+		bprintf(b, " via %s in ", ht_route_name(p->target.route));
+		dec1(b, p->target.usec, 1000);
+		bprintf(b, " ms");
+	}
 	why = part_reason(o, p);
 	if (why != HT_R_NONE)
 		bprintf(b, ": %s: %s%s%s", ht_reason_name(why),
 			ht_reason_text(why), p->target.err ? ": " : "",
-			p->target.err ? strerror(p->target.err) : "");
+			p->target.err ? ht_strerror(p->target.err) : "");
 	bprintf(b, "\n");
 }
 
@@ -210,11 +230,16 @@ int ht_report_human(const struct ht_run *r, int fd)
 	for (i = 0; i < r->nobj; i++)
 		human_object(&b, r, &r->obj[i]);
 	ht_run_totals(r, &t);
-	bprintf(&b, "hugetext[%d]: total: %zu objects, text %.1f MiB, "
-		"eligible %.1f MiB, huge %.1f MiB (%.0f%% of eligible) in "
-		"%.1f ms (strategy %s%s, THP %s)\n", (int)r->pid, r->nobj,
-		mib(t.text), mib(t.eligible), mib(t.huge),
-		pct(t.huge, t.eligible), (double)r->usec / 1000.0,
+	bprintf(&b, "hugetext[%d]: total: %zu objects, text ", (int)r->pid,
+		r->nobj);
+	mib(&b, t.text);
+	bprintf(&b, " MiB, eligible ");
+	mib(&b, t.eligible);
+	bprintf(&b, " MiB, huge ");
+	mib(&b, t.huge);
+	bprintf(&b, " MiB (%u%% of eligible) in ", pct(t.huge, t.eligible));
+	dec1(&b, r->usec, 1000);
+	bprintf(&b, " ms (strategy %s%s, THP %s)\n",
 		ht_strategy_name(r->strategy), r->dry_run ? ", dry run" : "",
 		ht_thp_mode_name(r->thp.mode));
 	return flush(&b, fd);

@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -101,27 +102,42 @@ static struct state g = { .err_fd = -1 };
 
 /*
  * Our copy of stderr, if it still is: a program may close every fd it
- * did not open and reuse the number for a file of its own.
+ * did not open and reuse the number for a file of its own, even the
+ * file it was given as stderr (a daemon reopening its log).  Ours is
+ * close-on-exec, at a number programs seldom reach, and the same file.
  */
 static int err_fd(const struct state *s)
 {
 	struct stat sb;
+	int fl;
 
-	if (s->err_fd < 0 || fstat(s->err_fd, &sb) ||
+	if (s->err_fd < 0)
+		return -1;
+	fl = fcntl(s->err_fd, F_GETFD);
+	if (fl < 0 || !(fl & FD_CLOEXEC) || fstat(s->err_fd, &sb) ||
 	    sb.st_dev != s->err_dev || sb.st_ino != s->err_ino)
 		return -1;
 	return s->err_fd;
 }
 
-/* Take the copy at start-up, when fd 2 is still what the caller gave. */
+/*
+ * Take the copy at start-up, when fd 2 is still what the caller gave:
+ * as high as the fd limit allows (up to 1023), so that the program's
+ * own fds are numbered as they would be and a lower limit it sets
+ * later still leaves it the numbers it had.
+ */
 static void open_err(struct state *s)
 {
+	struct rlimit rl;
 	struct stat sb;
-	int fd;
+	int fd = -1, hi = 1023;
 
 	if (fcntl(2, F_GETFD) < 0)
 		return;		/* closed: nothing to write to, ever */
-	fd = fcntl(2, F_DUPFD_CLOEXEC, 3);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 1024)
+		hi = rl.rlim_cur > 4 ? (int)rl.rlim_cur - 1 : 3;
+	for (; fd < 0 && hi >= 3; hi = hi > 3 ? hi / 2 : 2)
+		fd = fcntl(2, F_DUPFD_CLOEXEC, hi < 3 ? 3 : hi);
 	if (fd < 0)
 		return;
 	if (fstat(fd, &sb)) {
@@ -204,7 +220,7 @@ static void write_report(struct state *s)
 	if (fd < 0) {
 		why = errno == ELOOP ? "is a symbolic link" :
 		      errno == ENXIO ? "is a FIFO with no reader" :
-		      strerror(errno);
+		      ht_strerror(errno);
 	} else if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
 		why = "not a regular file";
 	} else {
@@ -212,7 +228,7 @@ static void write_report(struct state *s)
 		ret = ht_report_json(&s->run, fd);
 		quiet_end(&q);
 		if (ret)
-			why = strerror(-ret);
+			why = ht_strerror(-ret);
 	}
 	if (fd >= 0)
 		close(fd);
@@ -535,7 +551,7 @@ static int open_mapped(struct ht_object *o, const struct ht_range_stat *st)
 		object_fail(o, HT_R_FILE_CHANGED, "file on disk is not the "
 			    "mapped file");
 	else if (fd < 0)
-		object_fail(o, HT_R_SYSCALL, strerror(-fd));
+		object_fail(o, HT_R_SYSCALL, ht_strerror(-fd));
 	return fd < 0 ? -1 : fd;
 }
 
@@ -662,7 +678,9 @@ static void run_pass(struct state *s, const char *trigger)
 	uint64_t t0 = ht_now_usec();
 	bool gated = false;
 
+	/* All of it: a child forked during a pass inherits it half done. */
 	memset(&s->run, 0, sizeof(s->run));
+	s->cap = 0;
 	s->run.trigger = trigger;
 	/*
 	 * Collecting makes no system call (program headers are in memory;

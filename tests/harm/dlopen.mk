@@ -84,3 +84,11 @@ EXTRA_DIST += tests/harm/progs/dl_plug.c tests/harm/progs/dl_mid.c \
 	tests/harm/progs/dl_dtorlib.c tests/harm/progs/dl_unload.c \
 	tests/harm/progs/dl_fakez.c tests/harm/progs/dl_zplug.c \
 	tests/harm/progs/dl_foreign.c
+
+# dl_fork: children forked while another thread is inside a pass.
+tests/harm/progs/dl_fork: tests/harm/progs/dl_fork.c
+	$(AM_V_CCLD)mkdir -p tests/harm/progs && $(CC) -O2 $(WARN_CFLAGS) \
+		-pthread -o $@ $(srcdir)/tests/harm/progs/dl_fork.c -ldl
+HARM_PROGS += tests/harm/progs/dl_fork
+HARM_TESTS += tests/harm/dlopen_fork.sh
+EXTRA_DIST += tests/harm/progs/dl_fork.c

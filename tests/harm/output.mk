@@ -28,3 +28,11 @@ HARM_TESTS += tests/harm/seccomp_kill.sh tests/harm/out_stderr_pipe.sh \
 	tests/harm/out_errno.sh tests/harm/fault_inject.sh
 EXTRA_DIST += tests/harm/progs/sc_filter.c tests/harm/progs/out_brokenpipe.c \
 	tests/harm/progs/out_prog.c
+
+# out_fds: fd numbering under -v, and a daemon reopening its stderr.
+tests/harm/progs/out_fds: tests/harm/progs/out_fds.c
+	$(AM_V_CCLD)mkdir -p tests/harm/progs && $(CC) -O2 $(WARN_CFLAGS) \
+		-o $@ $(srcdir)/tests/harm/progs/out_fds.c -ldl
+HARM_PROGS += tests/harm/progs/out_fds
+HARM_TESTS += tests/harm/out_fds.sh tests/harm/out_thread_verbose.sh
+EXTRA_DIST += tests/harm/progs/out_fds.c
