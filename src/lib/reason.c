@@ -80,6 +80,11 @@ static const struct {
 	[HT_R_BUDGET] = { "budget-exhausted",
 		"the pass's time budget ran out first (HUGETEXT_BUDGET_MS, "
 		"--budget): the rest is left as it was" },
+	[HT_R_OTHER_THREADS] = { "other-threads",
+		"pages of the range were mapped already while other threads "
+		"ran, which could write a private copy (a patcher, a JIT) "
+		"between a look and a zap: left as they were; later starts "
+		"map the text huge" },
 };
 
 const char *ht_reason_name(enum ht_reason r)

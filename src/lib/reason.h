@@ -41,6 +41,7 @@ enum ht_reason {
 	HT_R_SECCOMP,		/* a seccomp filter: calls could kill the process */
 	HT_R_TABLES_KEPT,	/* cache huge; an emptied page table stays (< 6.14) */
 	HT_R_BUDGET,		/* the pass's time budget ran out first */
+	HT_R_OTHER_THREADS,	/* mapped while other threads run: not zapped */
 	HT_R__COUNT
 };
 

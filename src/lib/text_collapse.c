@@ -126,28 +126,46 @@ int ht_thp_env_read(struct ht_thp_env *env)
 	return 0;
 }
 
-bool ht_seccomp_active(void)
+/* The number after @key in /proc/self/status text @buf, or -1. */
+static long status_field(const char *buf, const char *key)
 {
-	static const char key[] = "\nSeccomp:";
-	char buf[4096], *p;
+	const char *p = strstr(buf, key);
+	long v = 0;
+
+	if (!p)
+		return -1;
+	p += strlen(key);
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p < '0' || *p > '9')
+		return -1;
+	while (*p >= '0' && *p <= '9')
+		v = v * 10 + (*p++ - '0');
+	return v;
+}
+
+bool ht_seccomp_active(bool *others)
+{
+	char buf[4096];
 	ssize_t n, got = 0;
+	long v;
 	int fd;
 
+	if (others)
+		*others = true;	/* cannot tell: assume the worst */
 	fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return true;	/* cannot tell: assume the worst */
+		return true;
 	while (got < (ssize_t)sizeof(buf) - 1 &&
 	       (n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
 		got += n;
 	close(fd);
 	buf[got] = '\0';
-	p = strstr(buf, key);
-	if (!p)
-		return false;	/* no CONFIG_SECCOMP: no filter either */
-	p += sizeof(key) - 1;
-	while (*p == ' ' || *p == '\t')
-		p++;
-	return *p != '0';
+	if (others)
+		*others = status_field(buf, "\nThreads:") != 1;
+	v = status_field(buf, "\nSeccomp:");
+	/* No field: no CONFIG_SECCOMP, so no filter either. */
+	return v > 0 || (v < 0 && strstr(buf, "\nSeccomp:"));
 }
 
 /* Record why we stop; returns the errno-style code for the caller. */
@@ -370,6 +388,13 @@ static int zap_clean(struct ht_target *t, struct ht_range_stat *st)
 		return stop(t, HT_R_SYSCALL, -ret, ret);
 	if (!present)
 		return 0;
+	/*
+	 * Another thread may write a private copy between the look below
+	 * and the zap (a patcher making text writable for a moment): with
+	 * threads running, pages already mapped are left as they are.
+	 */
+	if (t->no_zap)
+		return stop(t, HT_R_OTHER_THREADS, 0, -EPERM);
 	ret = range_now(t, st, NULL, &anon);
 	if (ret)
 		return stop(t, HT_R_SYSCALL, -ret, ret);
@@ -755,6 +780,7 @@ int ht_make_huge(struct ht_target *t, const struct ht_range_stat *pre,
 	t->reason = HT_R_NONE;
 	t->err = 0;
 	t->deadline = pol->deadline;
+	t->no_zap = pol->others_run;
 	t->pmd_before = t->pmd_after = 0;
 	t->tmpfs = false;
 	if (t->end <= t->start || ((t->start | t->end) & HT_HPAGE_MASK))

@@ -80,6 +80,7 @@ struct ht_policy {
 	struct ht_thp_env thp;
 	struct ht_memo *memo;	/* NULL: learn nothing between calls */
 	uint64_t deadline;	/* ht_now_usec() to stop at; 0: no budget */
+	bool others_run;	/* other threads run: never zap a mapped page */
 };
 
 /* One run of whole 2 MiB spans of a live mapping in this process. */
@@ -98,6 +99,7 @@ struct ht_target {
 	uint64_t pmd_after;
 	uint64_t usec;		/* time spent */
 	uint64_t deadline;	/* from the policy, for the routes */
+	bool no_zap;		/* from the policy: others_run */
 };
 
 /* ht_strategy_parse - "auto", "collapse", "refault", "none", "copy".
@@ -124,9 +126,10 @@ int ht_thp_env_read(struct ht_thp_env *env);
  * in /proc/self/status not 0)?  A filter can kill the process for a
  * call it never makes itself, and cannot be probed safely, so callers
  * leave such a process alone unless told otherwise.  True also when the
- * status cannot be read.
+ * status cannot be read.  *@others (when not NULL): whether threads
+ * other than the caller run (also true when it cannot be read).
  */
-bool ht_seccomp_active(void);
+bool ht_seccomp_active(bool *others);
 
 /*
  * ht_map_aligned - a mapping of our own at a 2 MiB-aligned address:

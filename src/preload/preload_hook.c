@@ -697,9 +697,12 @@ static void run_pass(struct state *s, const char *trigger)
 	/* Nothing to do and nothing to say: the common case, kept cheap. */
 	if (!s->run.nobj)
 		return;
-	/* A filter is never removed: once seen, no need to ask again. */
-	if (!s->pol.thp.seccomp)
-		s->pol.thp.seccomp = ht_seccomp_active();
+	/*
+	 * A filter is never removed: once seen, it stays.  Threads come
+	 * and go: asked every pass (a zap must not race with a write).
+	 */
+	if (ht_seccomp_active(&s->pol.others_run))
+		s->pol.thp.seccomp = true;
 	gated = s->pol.thp.seccomp && !s->pol.seccomp_try;
 	s->run.pid = getpid();
 	s->run.strategy = s->pol.strategy;
