@@ -249,70 +249,6 @@ struct ht_pm_scan_arg {
 #define HT_PAGE_IS_PRESENT	(1u << 3)
 #define HT_PAGE_IS_HUGE		(1u << 6)
 
-/* Sum the bytes of [start, end) whose categories match. */
-static int scan(int fd, uint64_t start, uint64_t end, uint64_t inverted,
-		uint64_t mask, uint64_t *out)
-{
-	struct ht_page_region vec[32];
-	struct ht_pm_scan_arg arg;
-	uint64_t sum = 0;
-
-	while (start < end) {
-		long n, i;
-
-		memset(&arg, 0, sizeof(arg));
-		arg.size = sizeof(arg);
-		arg.start = start;
-		arg.end = end;
-		arg.vec = (uint64_t)(uintptr_t)vec;
-		arg.vec_len = sizeof(vec) / sizeof(*vec);
-		arg.category_inverted = inverted;
-		arg.category_mask = mask;
-		arg.return_mask = mask;
-		n = ioctl(fd, HT_PAGEMAP_SCAN, &arg);
-		if (n < 0)
-			return errno == ENOTTY || errno == EINVAL ?
-			       -EOPNOTSUPP : -errno;
-		for (i = 0; i < n; i++)
-			sum += vec[i].end - vec[i].start;
-		if (arg.walk_end <= start)
-			break;
-		start = arg.walk_end;
-	}
-	*out = sum;
-	return 0;
-}
-
-int ht_pagemap_scan(uint64_t start, uint64_t end, uint64_t *huge,
-		    uint64_t *anon)
-{
-	int fd, ret = 0;
-
-	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (huge)
-		ret = scan(fd, start, end, 0, HT_PAGE_IS_HUGE, huge);
-	/* Present and not file-backed: a private copy. */
-	if (!ret && anon)
-		ret = scan(fd, start, end, HT_PAGE_IS_FILE,
-			   HT_PAGE_IS_FILE | HT_PAGE_IS_PRESENT, anon);
-	close(fd);
-	return ret;
-}
-
-int ht_pagemap_present(uint64_t start, uint64_t end, uint64_t *present)
-{
-	int fd, ret;
-
-	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ret = scan(fd, start, end, 0, HT_PAGE_IS_PRESENT, present);
-	close(fd);
-	return ret;
-}
-
 /*
  * One walk of [start, end) for its present pages: bytes present, mapped
  * huge, and private (not file-backed).
@@ -354,6 +290,40 @@ static int scan_present(int fd, uint64_t start, uint64_t end,
 		start = arg.walk_end;
 	}
 	return 0;
+}
+
+/* scan_present() on its own pagemap descriptor. */
+static int pagemap_walk(uint64_t start, uint64_t end, uint64_t *present,
+			uint64_t *huge, uint64_t *anon)
+{
+	int fd, ret;
+
+	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = scan_present(fd, start, end, present, huge, anon);
+	close(fd);
+	return ret;
+}
+
+int ht_pagemap_scan(uint64_t start, uint64_t end, uint64_t *huge,
+		    uint64_t *anon)
+{
+	uint64_t p, h, a;
+	int ret = pagemap_walk(start, end, &p, &h, &a);
+
+	if (!ret && huge)
+		*huge = h;
+	if (!ret && anon)
+		*anon = a;
+	return ret;
+}
+
+int ht_pagemap_present(uint64_t start, uint64_t end, uint64_t *present)
+{
+	uint64_t h, a;
+
+	return pagemap_walk(start, end, present, &h, &a);
 }
 
 int ht_maps_query(struct ht_range_stat *q, size_t n)
