@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "json.h"
+#include "jsonout.h"
 #include "elf_segments.h"
 #include "placement.h"
 #include "probe.h"
@@ -752,7 +752,7 @@ static void show_human(struct ctx *c, const struct result *r)
 
 static void json_reason(FILE *f, enum ht_reason r)
 {
-	ht_json_str(f, r == HT_R_NONE ? NULL : ht_reason_name(r));
+	ht_json_fputs(f, r == HT_R_NONE ? NULL : ht_reason_name(r));
 }
 
 static void json_kernel(FILE *f, const struct fs_entry *fs)
@@ -761,11 +761,11 @@ static void json_kernel(FILE *f, const struct fs_entry *fs)
 	bool known = fs && fs->tried && p->probed;
 
 	fputs("\"kernel\":{\"fs\":", f);
-	ht_json_str(f, fs && fs->info.type[0] ? fs->info.type : NULL);
+	ht_json_fputs(f, fs && fs->info.type[0] ? fs->info.type : NULL);
 	fputs(",\"mount\":", f);
-	ht_json_str(f, fs && fs->info.mount[0] ? fs->info.mount : NULL);
+	ht_json_fputs(f, fs && fs->info.mount[0] ? fs->info.mount : NULL);
 	fprintf(f, ",\"probed\":%s,\"detail\":", known ? "true" : "false");
-	ht_json_str(f, !fs || !fs->tried ? "not probed: no 2 MiB of text" :
+	ht_json_fputs(f, !fs || !fs->tried ? "not probed: no 2 MiB of text" :
 		 known ? NULL : p->why);
 	if (!known) {
 		fputs(",\"tmpfs\":null,\"collapse\":null,"
@@ -791,23 +791,23 @@ static void json_result(FILE *f, const struct ctx *c, const struct result *r)
 	bool first = true;
 
 	fputs("{\"path\":", f);
-	ht_json_str(f, r->path);
+	ht_json_fputs(f, r->path);
 	fputs(",\"needed_by\":", f);
-	ht_json_str(f, r->needed_by);
+	ht_json_fputs(f, r->needed_by);
 	if (r->error) {
 		fputs(",\"error\":", f);
-		ht_json_str(f, r->error);
+		ht_json_fputs(f, r->error);
 		fputc('}', f);
 		return;
 	}
 	fputs(",\"error\":null,\"kind\":", f);
-	ht_json_str(f, ht_kind_token(p->kind));
+	ht_json_fputs(f, ht_kind_token(p->kind));
 	fputs(",\"made_huge_by\":", f);
-	ht_json_str(f, p->kind == HT_KIND_STATIC ||
+	ht_json_fputs(f, p->kind == HT_KIND_STATIC ||
 		 p->kind == HT_KIND_STATIC_PIE ? "prime" : "preload");
 	fprintf(f, ",\"p_align\":%llu,\"placement\":",
 		(unsigned long long)p->align);
-	ht_json_str(f, ht_base_token(p->base));
+	ht_json_fputs(f, ht_base_token(p->base));
 	fprintf(f, ",\"random_odds\":%llu,\"textrel\":%s,\"text_bytes\":%llu,"
 		"\"span_bytes\":%llu,\"eligible_bytes\":%llu,"
 		"\"possible_bytes\":%llu,\"verdict\":",
@@ -816,11 +816,11 @@ static void json_result(FILE *f, const struct ctx *c, const struct result *r)
 		(unsigned long long)p->span_bytes,
 		(unsigned long long)p->eligible,
 		(unsigned long long)p->possible);
-	ht_json_str(f, ht_verdict_token(p->verdict));
+	ht_json_fputs(f, ht_verdict_token(p->verdict));
 	fputs(",\"reason\":", f);
 	json_reason(f, p->reason);
 	fputs(",\"why\":", f);
-	ht_json_str(f, p->reason == HT_R_NONE ? NULL :
+	ht_json_fputs(f, p->reason == HT_R_NONE ? NULL :
 		 ht_place_reason_text(p, p->reason, why, sizeof(why)));
 	fputs(",\"segments\":[", f);
 	for (i = 0; i < p->nseg; i++) {
@@ -849,11 +849,11 @@ static void json_result(FILE *f, const struct ctx *c, const struct result *r)
 		if (!(p->fixes & (1u << i)))
 			continue;
 		fputs(first ? "{\"fix\":" : ",{\"fix\":", f);
-		ht_json_str(f, ht_fix_token(i));
+		ht_json_fputs(f, ht_fix_token(i));
 		fputs(",\"text\":", f);
-		ht_json_str(f, ht_fix_text(i));
+		ht_json_fputs(f, ht_fix_text(i));
 		fputs(",\"tradeoff\":", f);
-		ht_json_str(f, ht_fix_tradeoff(i));
+		ht_json_fputs(f, ht_fix_tradeoff(i));
 		fputc('}', f);
 		first = false;
 	}

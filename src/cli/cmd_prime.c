@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "json.h"
+#include "jsonout.h"
 #include "prime.h"
 
 static void usage(FILE *f)
@@ -91,10 +91,10 @@ static void print_json(const char *path, const struct ht_prime_result *r,
 	size_t i;
 
 	printf("{\"path\":");
-	ht_json_str(stdout, path);
+	ht_json_fputs(stdout, path);
 	if (ret && ret != -EAGAIN) {
 		printf(",\"error\":");
-		ht_json_str(stdout, r->err);
+		ht_json_fputs(stdout, r->err);
 		printf("}\n");
 		return;
 	}

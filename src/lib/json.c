@@ -22,27 +22,44 @@ size_t ht_utf8_len(const unsigned char *s)
 	return n;
 }
 
-void ht_json_str(FILE *f, const char *str)
+void ht_json_emit(const char *str, ht_json_put_fn put, void *ctx)
 {
+	static const char hex[] = "0123456789abcdef";
 	const unsigned char *s = (const unsigned char *)str;
 
 	if (!str) {
-		fputs("null", f);
+		put(ctx, "null", 4);
 		return;
 	}
-	fputc('"', f);
+	put(ctx, "\"", 1);
 	while (*s) {
 		size_t n = ht_utf8_len(s);
 
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if (*s < 0x20 || *s == 0x7f)
-			fprintf(f, "\\u%04x", *s);
-		else if (n)
-			fwrite(s, 1, n, f);
-		else
-			fputs("\\ufffd", f);
+		if (*s == '"' || *s == '\\') {
+			char e[2] = { '\\', *s };
+
+			put(ctx, e, 2);
+		} else if (*s < 0x20 || *s == 0x7f) {
+			char u[6] = { '\\', 'u', '0', '0', hex[*s >> 4],
+				      hex[*s & 15] };
+
+			put(ctx, u, sizeof(u));
+		} else if (n) {
+			put(ctx, (const char *)s, n);
+		} else {
+			put(ctx, "\\ufffd", 6);
+		}
 		s += n ? n : 1;
 	}
-	fputc('"', f);
+	put(ctx, "\"", 1);
+}
+
+static void put_buf(void *ctx, const char *s, size_t n)
+{
+	ht_buf_put(ctx, s, n);
+}
+
+void ht_json_str(struct ht_buf *b, const char *s)
+{
+	ht_json_emit(s, put_buf, b);
 }

@@ -2,8 +2,6 @@
 /* report.c - human and JSON renderings of struct ht_run. */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,78 +10,41 @@
 #include "report.h"
 
 /* The report is built in memory and written with one write(). */
-struct buf {
-	FILE *f;
-	char *s;
-	size_t len;
-};
-
-static void bprintf(struct buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void bprintf(struct buf *b, const char *fmt, ...)
+static void json_str(struct ht_buf *b, const char *str)
 {
-	va_list ap;
-
-	if (!b->f)
-		return;
-	va_start(ap, fmt);
-	vfprintf(b->f, fmt, ap);
-	va_end(ap);
-}
-
-static void json_str(struct buf *b, const char *str)
-{
-	if (b->f)
-		ht_json_str(b->f, str);
+	ht_json_str(b, str);
 }
 
 /* Human lines stay one line each: control bytes are shown escaped. */
-static void human_str(struct buf *b, const char *str)
+static void human_str(struct ht_buf *b, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
 
 	for (; *s; s++) {
 		if (*s == '\n')
-			bprintf(b, "\\n");
+			ht_buf_put(b, "\\n", 2);
 		else if (*s == '\t')
-			bprintf(b, "\\t");
+			ht_buf_put(b, "\\t", 2);
 		else if (*s < 0x20 || *s == 0x7f)
-			bprintf(b, "\\x%02x", *s);
+			ht_buf_printf(b, "\\x%02x", *s);
 		else
-			bprintf(b, "%c", *s);
+			ht_buf_putc(b, *s);
 	}
 }
 
-static int flush(struct buf *b, int fd)
+static int flush(struct ht_buf *b, int fd)
 {
-	size_t off = 0;
-	int ret = 0;
+	int ret = ht_buf_write(b, fd);
 
-	if (!b->f || fclose(b->f)) {
-		free(b->s);
-		return -ENOMEM;
-	}
-	while (!ret && off < b->len) {
-		ssize_t n = write(fd, b->s + off, b->len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			ret = n < 0 ? -errno : -EIO;
-		else
-			off += n;
-	}
-	free(b->s);
+	ht_buf_free(b);
 	return ret;
 }
 
-static void buf_open(struct buf *b)
+static void buf_open(struct ht_buf *b)
 {
-	b->s = NULL;
-	b->len = 0;
-	b->f = open_memstream(&b->s, &b->len);
+	*b = (struct ht_buf)HT_BUF_INIT;
 }
+
 void ht_object_totals(const struct ht_object *o, struct ht_totals *t)
 {
 	size_t i;
@@ -125,14 +86,14 @@ void ht_run_totals(const struct ht_run *r, struct ht_totals *t)
  * (like strerror()) reads them and faults.  @num / @den to one decimal,
  * rounded, as "12.3".
  */
-static void dec1(struct buf *b, uint64_t num, uint64_t den)
+static void dec1(struct ht_buf *b, uint64_t num, uint64_t den)
 {
 	uint64_t tenths = den ? (num * 10 + den / 2) / den : 0;
 
-	bprintf(b, "%" PRIu64 ".%" PRIu64, tenths / 10, tenths % 10);
+	ht_buf_printf(b, "%" PRIu64 ".%" PRIu64, tenths / 10, tenths % 10);
 }
 
-static void mib(struct buf *b, uint64_t bytes)
+static void mib(struct ht_buf *b, uint64_t bytes)
 {
 	dec1(b, bytes, 1024 * 1024);
 }
@@ -171,7 +132,7 @@ static enum ht_reason part_reason(const struct ht_object *o,
 	return p->attempted ? p->target.reason : HT_R_NONE;
 }
 
-static void human_object(struct buf *b, const struct ht_run *r,
+static void human_object(struct ht_buf *b, const struct ht_run *r,
 			 const struct ht_object *o)
 {
 	const struct ht_part *p = main_part(o);
@@ -179,50 +140,50 @@ static void human_object(struct buf *b, const struct ht_run *r,
 	enum ht_reason why;
 
 	ht_object_totals(o, &t);
-	bprintf(b, "hugetext[%d]: ", (int)r->pid);
+	ht_buf_printf(b, "hugetext[%d]: ", (int)r->pid);
 	human_str(b, o->path);
-	bprintf(b, ": text ");
+	ht_buf_printf(b, ": text ");
 	mib(b, t.text);
-	bprintf(b, " MiB");
+	ht_buf_printf(b, " MiB");
 	if (o->reason != HT_R_NONE) {
-		bprintf(b, ": %s: ", ht_reason_name(o->reason));
+		ht_buf_printf(b, ": %s: ", ht_reason_name(o->reason));
 		human_str(b, o->detail[0] ? o->detail :
 			  ht_reason_text(o->reason));
-		bprintf(b, "\n");
+		ht_buf_printf(b, "\n");
 		return;
 	}
 	if (!t.eligible) {
 		why = o->nparts ? o->parts[0].span_reason : HT_R_TOO_SMALL;
-		bprintf(b, ", nothing eligible: %s: %s\n", ht_reason_name(why),
+		ht_buf_printf(b, ", nothing eligible: %s: %s\n", ht_reason_name(why),
 			ht_reason_text(why));
 		return;
 	}
-	bprintf(b, ", eligible ");
+	ht_buf_printf(b, ", eligible ");
 	mib(b, t.eligible);
-	bprintf(b, " MiB, huge ");
+	ht_buf_printf(b, " MiB, huge ");
 	mib(b, t.huge);
-	bprintf(b, " MiB (%u%%)", pct(t.huge, t.eligible));
+	ht_buf_printf(b, " MiB (%u%%)", pct(t.huge, t.eligible));
 	if (!p) {
-		bprintf(b, "\n");
+		ht_buf_printf(b, "\n");
 		return;
 	}
 	/* Nothing ran (status, or a check said no): no route to name. */
 	if (p->target.route != HT_ROUTE_NONE) {
-		bprintf(b, " via %s in ", ht_route_name(p->target.route));
+		ht_buf_printf(b, " via %s in ", ht_route_name(p->target.route));
 		dec1(b, p->target.usec, 1000);
-		bprintf(b, " ms");
+		ht_buf_printf(b, " ms");
 	}
 	why = part_reason(o, p);
 	if (why != HT_R_NONE)
-		bprintf(b, ": %s: %s%s%s", ht_reason_name(why),
+		ht_buf_printf(b, ": %s: %s%s%s", ht_reason_name(why),
 			ht_reason_text(why), p->target.err ? ": " : "",
 			p->target.err ? ht_strerror(p->target.err) : "");
-	bprintf(b, "\n");
+	ht_buf_printf(b, "\n");
 }
 
 int ht_report_human(const struct ht_run *r, int fd)
 {
-	struct buf b;
+	struct ht_buf b;
 	struct ht_totals t;
 	size_t i;
 
@@ -230,27 +191,27 @@ int ht_report_human(const struct ht_run *r, int fd)
 	for (i = 0; i < r->nobj; i++)
 		human_object(&b, r, &r->obj[i]);
 	ht_run_totals(r, &t);
-	bprintf(&b, "hugetext[%d]: total: %zu objects, text ", (int)r->pid,
+	ht_buf_printf(&b, "hugetext[%d]: total: %zu objects, text ", (int)r->pid,
 		r->nobj);
 	mib(&b, t.text);
-	bprintf(&b, " MiB, eligible ");
+	ht_buf_printf(&b, " MiB, eligible ");
 	mib(&b, t.eligible);
-	bprintf(&b, " MiB, huge ");
+	ht_buf_printf(&b, " MiB, huge ");
 	mib(&b, t.huge);
-	bprintf(&b, " MiB (%u%% of eligible) in ", pct(t.huge, t.eligible));
+	ht_buf_printf(&b, " MiB (%u%% of eligible) in ", pct(t.huge, t.eligible));
 	dec1(&b, r->usec, 1000);
-	bprintf(&b, " ms (strategy %s%s, THP %s)\n",
+	ht_buf_printf(&b, " ms (strategy %s%s, THP %s)\n",
 		ht_strategy_name(r->strategy), r->dry_run ? ", dry run" : "",
 		ht_thp_mode_name(r->thp.mode));
 	return flush(&b, fd);
 }
 
-static void json_part(struct buf *b, const struct ht_object *o,
+static void json_part(struct ht_buf *b, const struct ht_object *o,
 		      const struct ht_part *p)
 {
 	enum ht_reason why = part_reason(o, p);
 
-	bprintf(b, "{\"vaddr\":%llu,\"bytes\":%llu,\"offset\":%llu,"
+	ht_buf_printf(b, "{\"vaddr\":%llu,\"bytes\":%llu,\"offset\":%llu,"
 		"\"eligible_start\":%llu,\"eligible_bytes\":%llu,"
 		"\"head_bytes\":%llu,\"tail_bytes\":%llu,",
 		(unsigned long long)p->vaddr, (unsigned long long)p->len,
@@ -260,7 +221,7 @@ static void json_part(struct buf *b, const struct ht_object *o,
 		(unsigned long long)p->spans.head,
 		(unsigned long long)p->spans.tail);
 	if (p->attempted)
-		bprintf(b, "\"route\":\"%s\",\"tmpfs\":%s,"
+		ht_buf_printf(b, "\"route\":\"%s\",\"tmpfs\":%s,"
 			"\"huge_bytes_before\":%llu,\"huge_bytes\":%llu,"
 			"\"errno\":%d,\"usec\":%llu,",
 			ht_route_name(p->target.route),
@@ -268,22 +229,22 @@ static void json_part(struct buf *b, const struct ht_object *o,
 			(unsigned long long)p->target.pmd_before,
 			(unsigned long long)p->target.pmd_after, p->target.err,
 			(unsigned long long)p->target.usec);
-	bprintf(b, "\"reason\":");
+	ht_buf_printf(b, "\"reason\":");
 	if (why == HT_R_NONE)
-		bprintf(b, "null}");
+		ht_buf_printf(b, "null}");
 	else
-		bprintf(b, "\"%s\"}", ht_reason_name(why));
+		ht_buf_printf(b, "\"%s\"}", ht_reason_name(why));
 }
 
 int ht_report_json(const struct ht_run *r, int fd)
 {
-	struct buf b;
+	struct ht_buf b;
 	struct ht_totals t;
 	size_t i, j;
 
 	buf_open(&b);
 	ht_run_totals(r, &t);
-	bprintf(&b, "{\"hugetext\":\"%s\",\"pid\":%d,\"trigger\":\"%s\","
+	ht_buf_printf(&b, "{\"hugetext\":\"%s\",\"pid\":%d,\"trigger\":\"%s\","
 		"\"strategy\":\"%s\","
 		"\"dry_run\":%s,\"thp\":\"%s\",\"usec\":%llu,"
 		"\"text_bytes\":%llu,\"eligible_bytes\":%llu,"
@@ -299,29 +260,29 @@ int ht_report_json(const struct ht_run *r, int fd)
 		struct ht_totals ot;
 
 		ht_object_totals(o, &ot);
-		bprintf(&b, "%s{\"path\":", i ? "," : "");
+		ht_buf_printf(&b, "%s{\"path\":", i ? "," : "");
 		json_str(&b, o->path);
-		bprintf(&b, ",\"text_bytes\":%llu,\"eligible_bytes\":%llu,"
+		ht_buf_printf(&b, ",\"text_bytes\":%llu,\"eligible_bytes\":%llu,"
 			"\"huge_bytes_before\":%llu,\"huge_bytes\":%llu,"
 			"\"reason\":", (unsigned long long)ot.text,
 			(unsigned long long)ot.eligible,
 			(unsigned long long)ot.huge_before,
 			(unsigned long long)ot.huge);
 		if (o->reason == HT_R_NONE) {
-			bprintf(&b, "null");
+			ht_buf_printf(&b, "null");
 		} else {
-			bprintf(&b, "\"%s\",\"detail\":",
+			ht_buf_printf(&b, "\"%s\",\"detail\":",
 				ht_reason_name(o->reason));
 			json_str(&b, o->detail);
 		}
-		bprintf(&b, ",\"segments\":[");
+		ht_buf_printf(&b, ",\"segments\":[");
 		for (j = 0; j < o->nparts; j++) {
 			if (j)
-				bprintf(&b, ",");
+				ht_buf_printf(&b, ",");
 			json_part(&b, o, &o->parts[j]);
 		}
-		bprintf(&b, "]}");
+		ht_buf_printf(&b, "]}");
 	}
-	bprintf(&b, "]}\n");
+	ht_buf_printf(&b, "]}\n");
 	return flush(&b, fd);
 }

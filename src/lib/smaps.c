@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,17 +51,66 @@ static unsigned int parse_vmflags(const char *s)
 	return f;
 }
 
-/* Parse a header line; returns false when @line is not one. */
+/* Hexadecimal digits at *@p into @v; false when there are none. */
+static bool hex_field(const char **p, unsigned long long *v)
+{
+	const char *s = *p;
+
+	*v = 0;
+	for (;; s++) {
+		unsigned int d;
+
+		if (*s >= '0' && *s <= '9')
+			d = *s - '0';
+		else if (*s >= 'a' && *s <= 'f')
+			d = *s - 'a' + 10;
+		else
+			break;
+		*v = *v << 4 | d;
+	}
+	if (s == *p)
+		return false;
+	*p = s;
+	return true;
+}
+
+static bool expect(const char **p, char c)
+{
+	if (**p != c)
+		return false;
+	(*p)++;
+	return true;
+}
+
+/*
+ * Parse a header line, "START-END PERMS OFFSET MAJ:MIN INODE   PATH",
+ * by hand (no stdio in the library).  Returns false when @line is not
+ * one.
+ */
 static bool parse_header(char *line, struct ht_vma *v)
 {
-	unsigned long long start, end, off, ino;
-	unsigned int maj, min;
-	int n = 0;
-	char *p;
-	size_t len;
+	unsigned long long start, end, off, maj, min, ino = 0;
+	const char *p = line;
+	size_t i;
 
-	if (sscanf(line, "%llx-%llx %4s %llx %x:%x %llu%n", &start, &end,
-		   v->perms, &off, &maj, &min, &ino, &n) != 7 || n <= 0)
+	if (!hex_field(&p, &start) || !expect(&p, '-') ||
+	    !hex_field(&p, &end) || !expect(&p, ' '))
+		return false;
+	for (i = 0; i < 4; i++) {
+		if (!*p || *p == ' ')
+			return false;
+		v->perms[i] = *p++;
+	}
+	v->perms[4] = '\0';
+	if (!expect(&p, ' ') || !hex_field(&p, &off) || !expect(&p, ' ') ||
+	    !hex_field(&p, &maj) || !expect(&p, ':') ||
+	    !hex_field(&p, &min) || !expect(&p, ' '))
+		return false;
+	if (*p < '0' || *p > '9')
+		return false;
+	for (; *p >= '0' && *p <= '9'; p++)
+		ino = ino * 10 + (*p - '0');
+	if (*p && *p != ' ' && *p != '\t' && *p != '\n')
 		return false;
 	memset(&v->rss, 0, sizeof(*v) - offsetof(struct ht_vma, rss));
 	v->start = start;
@@ -69,14 +119,76 @@ static bool parse_header(char *line, struct ht_vma *v)
 	v->dev_major = maj;
 	v->dev_minor = min;
 	v->inode = ino;
-	p = line + n;
 	while (*p == ' ' || *p == '\t')
 		p++;
-	len = strlen(p);
-	if (len && p[len - 1] == '\n')
-		p[--len] = '\0';
-	v->path = p;
+	v->path = (char *)p;
 	return true;
+}
+
+/*
+ * Lines of a file read with read(): /proc files are made a page or so
+ * at a time, and a line never spans two reads of a smaps file, but a
+ * reader may not count on that.
+ */
+struct lines {
+	int fd;
+	char *buf;
+	size_t cap, start, end;
+	bool eof;
+};
+
+#define LINES_CAP	16384
+#define LINES_MAX	(1u << 20)
+
+/* The next line, without its newline; NULL at the end or on error. */
+static char *next_line(struct lines *l, int *err)
+{
+	for (;;) {
+		char *nl = l->end > l->start ?
+			   memchr(l->buf + l->start, '\n',
+				  l->end - l->start) : NULL;
+		char *line = l->buf + l->start;
+		ssize_t n;
+
+		if (nl) {
+			*nl = '\0';
+			l->start = nl + 1 - l->buf;
+			return line;
+		}
+		if (l->eof) {
+			if (l->start == l->end)
+				return NULL;
+			l->buf[l->end] = '\0';
+			l->start = l->end;
+			return line;
+		}
+		if (l->start) {
+			memmove(l->buf, line, l->end - l->start);
+			l->end -= l->start;
+			l->start = 0;
+		}
+		if (l->end + 1 >= l->cap) {
+			char *b = l->cap < LINES_MAX ?
+				  realloc(l->buf, l->cap * 2) : NULL;
+
+			if (!b) {
+				*err = -ENOMEM;
+				return NULL;
+			}
+			l->buf = b;
+			l->cap *= 2;
+		}
+		n = read(l->fd, l->buf + l->end, l->cap - l->end - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			*err = -errno;
+			return NULL;
+		}
+		if (n == 0)
+			l->eof = true;
+		l->end += n;
+	}
 }
 
 /* A header line starts with a hex digit; a field with a capital. */
@@ -87,17 +199,19 @@ static bool is_header(const char *line)
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
 }
 
-int ht_smaps_parse(FILE *f, ht_vma_fn fn, void *arg)
+int ht_smaps_parse(int fd, ht_vma_fn fn, void *arg)
 {
-	char *line = NULL, *path = NULL;
-	size_t cap = 0;
+	struct lines l = { fd, malloc(LINES_CAP), LINES_CAP, 0, 0, false };
+	char *line, *path = NULL;
 	struct ht_vma v;
 	bool have = false;
 	int ret = 0;
 
+	if (!l.buf)
+		return -ENOMEM;
 	memset(&v, 0, sizeof(v));
 	v.path = "";
-	while (getline(&line, &cap, f) >= 0) {
+	while ((line = next_line(&l, &ret))) {
 		if (is_header(line)) {
 			if (have) {
 				ret = fn(&v, arg);
@@ -109,7 +223,7 @@ int ht_smaps_parse(FILE *f, ht_vma_fn fn, void *arg)
 				have = false;
 				goto out;
 			}
-			/* The next getline may reuse @line: keep the path. */
+			/* The next read may move @line: keep the path. */
 			free(path);
 			path = strdup(v.path);
 			if (!path) {
@@ -132,13 +246,10 @@ int ht_smaps_parse(FILE *f, ht_vma_fn fn, void *arg)
 		if (!strncmp(line, "VmFlags:", 8))
 			v.vmflags = parse_vmflags(line + 8);
 	}
-	if (ferror(f))
-		ret = -EIO;
-	else if (have)
+	if (!ret && have)
 		ret = fn(&v, arg);
-	have = false;
 out:
-	free(line);
+	free(l.buf);
 	free(path);
 	return ret;
 }
@@ -146,18 +257,17 @@ out:
 int ht_smaps_walk(pid_t pid, ht_vma_fn fn, void *arg)
 {
 	char name[64];
-	FILE *f;
-	int ret;
+	int fd, ret;
 
 	if (pid)
 		snprintf(name, sizeof(name), "/proc/%d/smaps", (int)pid);
 	else
 		snprintf(name, sizeof(name), "/proc/self/smaps");
-	f = fopen(name, "re");
-	if (!f)
+	fd = open(name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return -errno;
-	ret = ht_smaps_parse(f, fn, arg);
-	fclose(f);
+	ret = ht_smaps_parse(fd, fn, arg);
+	close(fd);
 	return ret;
 }
 
@@ -332,7 +442,7 @@ int ht_maps_query(struct ht_range_stat *q, size_t n)
 	uint64_t present, huge, anon;
 	int fd, ret = 0;
 	size_t i;
-	FILE *f;
+	int mfd;
 
 	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -346,13 +456,13 @@ int ht_maps_query(struct ht_range_stat *q, size_t n)
 	for (i = 0; i < n; i++)
 		ht_range_stat_reset(&q[i]);
 	/* The same header lines as smaps, and no page walked for them. */
-	f = fopen("/proc/self/maps", "re");
-	if (!f) {
+	mfd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (mfd < 0) {
 		ret = -errno;
 		goto out;
 	}
-	ret = ht_smaps_parse(f, query_cb, &qs);
-	fclose(f);
+	ret = ht_smaps_parse(mfd, query_cb, &qs);
+	close(mfd);
 	for (i = 0; !ret && i < n; i++) {
 		ret = scan_present(fd, q[i].start, q[i].end, &present, &huge,
 				   &anon);

@@ -11,7 +11,6 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <sys/types.h>
 
 #define HT_VM_HG	0x1u	/* VM_HUGEPAGE */
@@ -38,14 +37,15 @@ struct ht_vma {
 typedef int (*ht_vma_fn)(const struct ht_vma *vma, void *arg);
 
 /*
- * ht_smaps_parse - call @fn for each mapping described in @f, which holds
- * text in the format of /proc/PID/smaps.
+ * ht_smaps_parse - call @fn for each mapping described in what @fd reads
+ * (to its end), text in the format of /proc/PID/smaps or maps.
  *
  * Returns 0 at the end of input, the first non-zero value returned by
- * @fn, -EIO on a read error or -EBADMSG for a malformed header line.
+ * @fn, -errno from read(), -ENOMEM, or -EBADMSG for a malformed header
+ * line.
  * Unknown fields are ignored.
  */
-int ht_smaps_parse(FILE *f, ht_vma_fn fn, void *arg);
+int ht_smaps_parse(int fd, ht_vma_fn fn, void *arg);
 
 /*
  * ht_smaps_walk - ht_smaps_parse() on /proc/@pid/smaps (@pid 0: self).

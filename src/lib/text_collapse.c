@@ -527,13 +527,16 @@ static bool keeps_tables(void)
 {
 	static int keeps = -1;
 	struct utsname u;
-	unsigned int major = 0, minor = 0;
+	unsigned long major, minor;
+	char *end;
 
 	if (keeps < 0) {
 		keeps = 0;
-		if (uname(&u) == 0 &&
-		    sscanf(u.release, "%u.%u", &major, &minor) == 2)
+		if (uname(&u) == 0) {
+			major = strtoul(u.release, &end, 10);
+			minor = *end == '.' ? strtoul(end + 1, &end, 10) : 0;
 			keeps = major < 6 || (major == 6 && minor < 14);
+		}
 	}
 	return keeps;
 }

@@ -3,7 +3,7 @@
  * test_smaps.c - unit tests for the /proc/PID/smaps parser (smaps.h).
  *
  * ht_smaps_parse() on text written here in the kernel's exact format
- * (fmemopen): kB to bytes, header fields, paths with spaces, anonymous
+ * (a memfd): kB to bytes, header fields, paths with spaces, anonymous
  * and [heap]-style mappings, VmFlags bits, the callback's stop value,
  * malformed headers and empty input.  ht_smaps_walk() and
  * ht_smaps_query() on this live process: the page of a function in the
@@ -132,18 +132,13 @@ static int record(const struct ht_vma *v, void *arg)
 
 static int parse_text(const char *s, size_t len, struct recs *rs)
 {
-	char *copy = malloc(len + 1);
-	FILE *f;
-	int ret;
+	int fd = memfd_create("smaps", MFD_CLOEXEC), ret;
 
-	cr_assert_not_null(copy);
-	memcpy(copy, s, len);
-	/* fmemopen() of zero bytes is allowed since glibc 2.22. */
-	f = fmemopen(copy, len, "r");
-	cr_assert_not_null(f, "fmemopen: %s", strerror(errno));
-	ret = ht_smaps_parse(f, record, rs);
-	fclose(f);
-	free(copy);
+	cr_assert_geq(fd, 0, "memfd_create: %s", strerror(errno));
+	cr_assert_eq(write(fd, s, len), (ssize_t)len);
+	cr_assert_eq(lseek(fd, 0, SEEK_SET), 0);
+	ret = ht_smaps_parse(fd, record, rs);
+	close(fd);
 	return ret;
 }
 
