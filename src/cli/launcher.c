@@ -439,6 +439,19 @@ int main(int argc, char **argv)
 	if (path)
 		prime_static(path, strategy, dry_run, verbose);
 	prepend_audit(lib);
+	/*
+	 * No filter on us now means none on the program at its start-up
+	 * pass: filters pass through exec and nothing runs in between
+	 * but ld.so.  The library then need not read /proc to know.
+	 */
+	if (!ht_seccomp_active(NULL)) {
+		char pidbuf[24];
+
+		snprintf(pidbuf, sizeof(pidbuf), "%d", (int)getpid());
+		set(HT_ENV_UNFILTERED, pidbuf);
+	} else {
+		unsetenv(HT_ENV_UNFILTERED);
+	}
 
 	/*
 	 * Where PATH search already found it, exec that: execvp() would

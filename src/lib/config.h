@@ -22,6 +22,12 @@
 #define HT_ENV_SECCOMP		"HUGETEXT_SECCOMP"	/* try: even if filtered */
 #define HT_ENV_BUDGET		"HUGETEXT_BUDGET_MS"	/* ms per pass; 0: none */
 #define HT_ENV_LIBRARY		"HUGETEXT_LIBRARY"	/* launcher: lib path */
+/*
+ * Launcher to library, never set by users: "PID" when the launcher,
+ * process PID, saw no seccomp filter on itself just before exec.  The
+ * library takes it out of the environment before any program code runs.
+ */
+#define HT_ENV_UNFILTERED	"HUGETEXT_UNFILTERED"
 
 struct ht_config {
 	bool disabled;

@@ -393,6 +393,10 @@ static int zap_clean(struct ht_target *t, struct ht_range_stat *st)
 	 * and the zap (a patcher making text writable for a moment): with
 	 * threads running, pages already mapped are left as they are.
 	 */
+	if (t->threads_unknown) {
+		ht_seccomp_active(&t->no_zap);
+		t->threads_unknown = false;
+	}
 	if (t->no_zap)
 		return stop(t, HT_R_OTHER_THREADS, 0, -EPERM);
 	ret = range_now(t, st, NULL, &anon);
@@ -784,6 +788,7 @@ int ht_make_huge(struct ht_target *t, const struct ht_range_stat *pre,
 	t->err = 0;
 	t->deadline = pol->deadline;
 	t->no_zap = pol->others_run;
+	t->threads_unknown = pol->threads_unknown;
 	t->pmd_before = t->pmd_after = 0;
 	t->tmpfs = false;
 	if (t->end <= t->start || ((t->start | t->end) & HT_HPAGE_MASK))

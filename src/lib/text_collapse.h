@@ -81,6 +81,7 @@ struct ht_policy {
 	struct ht_memo *memo;	/* NULL: learn nothing between calls */
 	uint64_t deadline;	/* ht_now_usec() to stop at; 0: no budget */
 	bool others_run;	/* other threads run: never zap a mapped page */
+	bool threads_unknown;	/* others_run not asked yet: ask at a zap */
 };
 
 /* One run of whole 2 MiB spans of a live mapping in this process. */
@@ -100,6 +101,7 @@ struct ht_target {
 	uint64_t usec;		/* time spent */
 	uint64_t deadline;	/* from the policy, for the routes */
 	bool no_zap;		/* from the policy: others_run */
+	bool threads_unknown;	/* from the policy: ask before a zap */
 };
 
 /* ht_strategy_parse - "auto", "collapse", "refault", "none", "copy".

@@ -9,41 +9,68 @@
 #include "loaded.h"
 #include "spans.h"
 
-/* A read of our own memory that fails, not faults, where nothing is. */
-static int read_self(uint64_t addr, void *buf, size_t len)
+/*
+ * A read of our own memory that fails, not faults, where nothing is.
+ * Returns the bytes read (short at the end of a mapping) or -errno.
+ */
+static ssize_t read_self(uint64_t addr, void *buf, size_t len)
 {
 	struct iovec local = { buf, len };
 	struct iovec remote = { (void *)(uintptr_t)addr, len };
 	ssize_t n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
 
-	if (n < 0)
-		return -errno;
-	return (size_t)n == len ? 0 : -EFAULT;
+	return n < 0 ? -errno : n;
 }
+
+bool ht_loaded_is_own(uint64_t bias, const void *dyn,
+		      const ElfW(Phdr) *ph, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ph[i].p_type == PT_DYNAMIC &&
+		    bias + ph[i].p_vaddr == (uintptr_t)dyn)
+			return true;
+	return false;
+}
+
+/* The ELF header and the headers after it, as linkers lay them out. */
+#define ONE_READ	4096
 
 int ht_loaded_read_phdrs(uint64_t bias, const void *dyn, ElfW(Phdr) *buf,
 			 size_t max)
 {
-	ElfW(Ehdr) eh;
-	size_t i;
-	int ret;
+	union {
+		ElfW(Ehdr) eh;
+		unsigned char b[ONE_READ];
+	} u;
+	size_t want;
+	ssize_t n;
 
-	ret = read_self(bias, &eh, sizeof(eh));
-	if (ret)
-		return ret == -EFAULT ? -ENOEXEC : ret;
-	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
-	    eh.e_phentsize != sizeof(*buf) || !eh.e_phnum)
+	/* One read for both, mostly: stopped early at a mapping's end. */
+	want = ONE_READ - (bias & (ONE_READ - 1));
+	n = read_self(bias, &u, want);
+	if (n < 0)
+		return n == -EFAULT ? -ENOEXEC : (int)n;
+	if ((size_t)n < sizeof(u.eh) ||
+	    memcmp(u.eh.e_ident, ELFMAG, SELFMAG) ||
+	    u.eh.e_phentsize != sizeof(*buf) || !u.eh.e_phnum)
 		return -ENOEXEC;
-	if (eh.e_phnum > max)
+	if (u.eh.e_phnum > max)
 		return -E2BIG;
-	ret = read_self(bias + eh.e_phoff, buf, eh.e_phnum * sizeof(*buf));
-	if (ret)
-		return ret == -EFAULT ? -ENOEXEC : ret;
-	for (i = 0; i < eh.e_phnum; i++)
-		if (buf[i].p_type == PT_DYNAMIC &&
-		    bias + buf[i].p_vaddr == (uintptr_t)dyn)
-			return eh.e_phnum;
-	return -ENOEXEC;
+	want = u.eh.e_phnum * sizeof(*buf);
+	if (u.eh.e_phoff <= (size_t)n && want <= (size_t)n - u.eh.e_phoff) {
+		memcpy(buf, u.b + u.eh.e_phoff, want);
+	} else {
+		n = read_self(bias + u.eh.e_phoff, buf, want);
+		if (n < 0 && n != -EFAULT)
+			return n;
+		if (n < 0 || (size_t)n != want)
+			return -ENOEXEC;
+	}
+	if (!ht_loaded_is_own(bias, dyn, buf, u.eh.e_phnum))
+		return -ENOEXEC;
+	return u.eh.e_phnum;
 }
 
 bool ht_loaded_textrel(const struct ht_loaded *l)

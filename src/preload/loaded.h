@@ -28,8 +28,8 @@ struct ht_loaded {
  * at @bias into @buf (room for @max), reading its ELF header at @bias
  * (where ld.so maps file offset 0 for any object whose first PT_LOAD
  * starts at address and offset 0, as every linker lays them out).
- * Reads go through process_vm_readv(), so an address that is not mapped
- * fails instead of faulting.  The headers are accepted only when their
+ * Reads go through process_vm_readv() (one, for headers in the first
+ * page), so an address that is not mapped fails instead of faulting.  The headers are accepted only when their
  * PT_DYNAMIC lies at @dyn (the link map's l_ld), which proves they are
  * this object's.  Returns the number of headers, or -ENOEXEC (not an
  * ELF header there, or not this object's), -E2BIG (more than @max),
@@ -37,6 +37,14 @@ struct ht_loaded {
  */
 int ht_loaded_read_phdrs(uint64_t bias, const void *dyn, ElfW(Phdr) *buf,
 			 size_t max);
+
+/*
+ * ht_loaded_is_own - are the @n program headers at @ph those of the
+ * object with load bias @bias and dynamic section @dyn (l_ld)?  True
+ * when their PT_DYNAMIC lies at @dyn.
+ */
+bool ht_loaded_is_own(uint64_t bias, const void *dyn,
+		      const ElfW(Phdr) *ph, size_t n);
 
 /*
  * ht_loaded_textrel - does the object's dynamic section, in memory,

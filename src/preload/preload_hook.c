@@ -12,13 +12,14 @@
  *            constructor; later ones cover dlopen()/dlmopen(), with no
  *            caller changed: nothing is interposed.
  *   preload  LD_PRELOAD (systemd units, users): one start-up pass from
- *            the constructor, over the objects dl_iterate_phdr() lists.
+ *            the constructor, over the objects of ld.so's r_map list.
  *
  * It runs inside other people's programs, so it is best-effort
  * throughout: it never exits or aborts, prints only when asked and only
  * to a duplicate of the stderr it found at start-up, never raises
- * SIGPIPE, keeps errno, loads nothing (libc only, read from memory), and
- * changes no mapping's protection or flags.  A pass is, in steps:
+ * SIGPIPE, never touches the program's errno, loads nothing (it has no
+ * libc: rt.c; objects are read from memory), and changes no mapping's
+ * protection or flags.  A pass is, in steps:
  *
  *   collect   program headers in memory -> executable parts and spans
  *   gate      seccomp (left alone unless HUGETEXT_SECCOMP=try)
@@ -32,7 +33,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <dlfcn.h>
 #include <link.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -56,9 +56,9 @@
 #define DELETED_SUFFIX " (deleted)"
 #define SELF_BASE "libhugetext.so"
 #define MAX_PHDRS 64
-/* glibc 2.36's RTLD_DI_PHDR (an enum, so no #ifdef); older ones refuse
- * it with an error, which sends us to the fallback. */
-#define HT_RTLD_DI_PHDR 11
+
+/* This library's own dynamic section (the linker defines it). */
+extern ElfW(Dyn) _DYNAMIC[];
 
 enum role {
 	ROLE_UNKNOWN = 0,
@@ -92,6 +92,8 @@ struct state {
 	/* the current pass */
 	struct ht_run run;
 	bool want_all;		/* reporting: keep objects without spans */
+	bool no_reads;		/* seccomp: collect without system calls */
+	bool unfiltered;	/* the launcher saw no filter at exec */
 	size_t cap;
 };
 
@@ -342,22 +344,45 @@ static void drop_self(const char *var, const char *seps)
 	}
 }
 
-/* Is the main program among the objects of our own namespace? */
-static int find_main(struct dl_phdr_info *info, size_t size, void *arg)
+/*
+ * The launcher's word that no seccomp filter was on it just before it
+ * exec'd this process (HT_ENV_UNFILTERED): taken out of the environment
+ * at once, before any program code runs, so that no child inherits it;
+ * believed only by the process it was said of.
+ */
+static bool take_unfiltered(void)
 {
-	(void)size;
-	return (uintptr_t)info->dlpi_phdr == *(uintptr_t *)arg;
+	size_t n = sizeof(HT_ENV_UNFILTERED) - 1, i, j;
+	unsigned long pid = 0;
+	bool found = false;
+	char *end;
+
+	for (i = 0; environ && environ[i]; i++) {
+		if (strncmp(environ[i], HT_ENV_UNFILTERED, n) ||
+		    environ[i][n] != '=')
+			continue;
+		pid = strtoul(environ[i] + n + 1, &end, 10);
+		found = !*end && end != environ[i] + n + 1;
+		for (j = i; environ[j]; j++)
+			environ[j] = environ[j + 1];
+		i--;
+	}
+	return found && pid == (unsigned long)getpid();
 }
 
+/*
+ * An audit module lives in a namespace of its own: the list of the
+ * program's objects (the base namespace, which ld.so publishes for
+ * debuggers in _r_debug) does not hold it.
+ */
 static enum role own_role(void)
 {
-	uintptr_t phdr = (uintptr_t)getauxval(AT_PHDR);
+	const struct link_map *m;
 
-	/*
-	 * An audit module lives in a namespace of its own, which holds
-	 * it and its libc but not the program.
-	 */
-	return dl_iterate_phdr(find_main, &phdr) ? ROLE_PRELOAD : ROLE_AUDIT;
+	for (m = _r_debug.r_map; m; m = m->l_next)
+		if (m->l_ld == _DYNAMIC)
+			return ROLE_PRELOAD;
+	return ROLE_AUDIT;
 }
 
 static void setup(struct state *s, enum role role)
@@ -368,6 +393,7 @@ static void setup(struct state *s, enum role role)
 		return;
 	s->set_up = true;
 	s->role = role;
+	s->unfiltered = take_unfiltered();
 	/* Secure execution (setuid, capabilities): do nothing at all. */
 	if (getauxval(AT_SECURE))
 		return;
@@ -441,64 +467,57 @@ static void add_object(struct state *s, const struct ht_loaded *l)
 	*slot = o;
 }
 
-/* Preload role: what dl_iterate_phdr lists (our namespace: the base). */
-static int collect_one(struct dl_phdr_info *info, size_t size, void *arg)
-{
-	struct state *s = arg;
-	struct ht_loaded l = {
-		info->dlpi_name ? info->dlpi_name : "", info->dlpi_addr,
-		info->dlpi_phdr, info->dlpi_phnum,
-	};
-
-	int i;
-
-	(void)size;
-	/* The vDSO has no file. */
-	if ((uintptr_t)info->dlpi_phdr - s->vdso < 4 * s->pagesz)
-		return 0;
-	/* Nor is this library news to itself. */
-	for (i = 0; i < info->dlpi_phnum; i++)
-		if (info->dlpi_phdr[i].p_type == PT_LOAD &&
-		    s->self - (info->dlpi_addr + info->dlpi_phdr[i].p_vaddr) <
-		    info->dlpi_phdr[i].p_memsz)
-			return 0;
-	add_object(s, &l);
-	return 0;
-}
-
 /*
- * Audit role: the objects ld.so told us of since the last pass.  Their
- * program headers: ld.so's own pointer (RTLD_DI_PHDR, glibc 2.36; a
- * plain read of the link map, no lock, no system call), else the
- * kernel's for the main program, else a checked read from memory.
+ * One object ld.so mapped, by its link map: its program headers are the
+ * kernel's for the main program (AT_PHDR), else read from memory at its
+ * load address; either only when their PT_DYNAMIC is the map's l_ld.
  */
-static void collect_pending(struct state *s)
+static void collect_map(struct state *s, const struct link_map *m)
 {
 	ElfW(Phdr) buf[MAX_PHDRS];
+	struct ht_loaded l = { m->l_name ? m->l_name : "", m->l_addr,
+			       NULL, 0 };
+	int n;
+
+	/* The vDSO has no file, and this library is not news to itself. */
+	if ((uintptr_t)m->l_ld - s->vdso < 4 * s->pagesz ||
+	    m->l_ld == _DYNAMIC)
+		return;
+	if (!l.name[0] && !s->started) {
+		l.phdr = (const ElfW(Phdr) *)getauxval(AT_PHDR);
+		l.phnum = getauxval(AT_PHNUM);
+		if (l.phdr && ht_loaded_is_own(l.bias, m->l_ld, l.phdr,
+					       l.phnum)) {
+			add_object(s, &l);
+			return;
+		}
+	}
+	if (s->no_reads)
+		return;
+	n = ht_loaded_read_phdrs(l.bias, m->l_ld, buf, MAX_PHDRS);
+	if (n <= 0)
+		return;		/* not an ELF object we know */
+	l.phdr = buf;
+	l.phnum = n;
+	add_object(s, &l);
+}
+
+/* Preload role: the base namespace's objects, from ld.so's list. */
+static void collect_all(struct state *s)
+{
+	const struct link_map *m;
+
+	for (m = _r_debug.r_map; m; m = m->l_next)
+		collect_map(s, m);
+}
+
+/* Audit role: the objects ld.so told us of since the last pass. */
+static void collect_pending(struct state *s)
+{
 	size_t i;
 
-	for (i = 0; i < s->npend; i++) {
-		struct link_map *m = s->pend[i].map;
-		struct ht_loaded l = { m->l_name ? m->l_name : "", m->l_addr,
-				       NULL, 0 };
-		int n = -1;
-
-		n = dlinfo(m, HT_RTLD_DI_PHDR, &l.phdr);
-		if (n > 0) {
-			l.phnum = n;
-		} else if (!l.name[0] && !s->started) {
-			l.phdr = (const ElfW(Phdr) *)getauxval(AT_PHDR);
-			l.phnum = getauxval(AT_PHNUM);
-		} else {
-			n = ht_loaded_read_phdrs(l.bias, m->l_ld, buf,
-						 MAX_PHDRS);
-			if (n <= 0)
-				continue;	/* not an ELF object we know */
-			l.phdr = buf;
-			l.phnum = n;
-		}
-		add_object(s, &l);
-	}
+	for (i = 0; i < s->npend; i++)
+		collect_map(s, s->pend[i].map);
 	s->npend = 0;
 }
 
@@ -683,27 +702,35 @@ static void run_pass(struct state *s, const char *trigger)
 	s->cap = 0;
 	s->run.trigger = trigger;
 	/*
-	 * Collecting makes no system call (program headers are in memory;
-	 * only the fallback for objects ld.so cannot describe reads with
-	 * process_vm_readv).  Then, before any other call, seccomp: a
-	 * filter can kill for a call the program itself never makes.  The
-	 * program may install one at any time, so every pass with work
-	 * asks again.
+	 * Seccomp first, before any other system call: a filter can kill
+	 * for a call the program itself never makes (reading a library's
+	 * program headers is one: process_vm_readv).  A filter may come
+	 * with the program (inherited) or be installed by it at any time,
+	 * so every pass asks; one that is seen stays (none is removed).
+	 * Threads come and go: asked every pass (a zap must not race with
+	 * a write).  Under a filter only what needs no system call is
+	 * collected, to be reported as left alone.
 	 */
+	if (s->unfiltered && !s->started && s->role == ROLE_AUDIT) {
+		/*
+		 * The start-up pass after the launcher's exec: no filter,
+		 * and /proc is asked of threads only before a zap.
+		 */
+		s->pol.threads_unknown = true;
+	} else {
+		if (ht_seccomp_active(&s->pol.others_run))
+			s->pol.thp.seccomp = true;
+		s->pol.threads_unknown = false;
+	}
+	gated = s->pol.thp.seccomp && !s->pol.seccomp_try;
+	s->no_reads = gated;
 	if (s->role == ROLE_AUDIT)
 		collect_pending(s);
 	else
-		dl_iterate_phdr(collect_one, s);
+		collect_all(s);
 	/* Nothing to do and nothing to say: the common case, kept cheap. */
 	if (!s->run.nobj)
 		return;
-	/*
-	 * A filter is never removed: once seen, it stays.  Threads come
-	 * and go: asked every pass (a zap must not race with a write).
-	 */
-	if (ht_seccomp_active(&s->pol.others_run))
-		s->pol.thp.seccomp = true;
-	gated = s->pol.thp.seccomp && !s->pol.seccomp_try;
 	s->run.pid = getpid();
 	s->run.strategy = s->pol.strategy;
 	s->run.dry_run = s->pol.dry_run;

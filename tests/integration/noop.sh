@@ -70,15 +70,35 @@ grep -A 20 "$PROGS/poked\$" "$T/k2.smaps" | grep -q '^Anonymous: *[1-9]' ||
 	fail "the private page is gone (audit)"
 ok "a range holding private pages: left alone, reported; a later write lands"
 
-# Light: the library depends on libc alone and exports only the
-# rtld-audit entry points (nothing a program's symbol could bind to).
-# (tests/sanitize.sh: the sanitized library also needs the ASan runtime)
+# Light: the library needs no libc (its own runtime, src/preload/rt.c:
+# as an audit module it would be a second glibc in every program), only
+# ld.so, and exports only the rtld-audit entry points (nothing a
+# program's symbol could bind to).  tests/sanitize.sh: the sanitized
+# library is built on glibc and needs the ASan runtime.
 san='^$'
-[ -z "${HT_SANITIZE:-}" ] || san='^(libasan\.so\.[0-9]+|libm\.so\.6|libgcc_s\.so\.1)$'
+want="ld-linux-x86-64.so.2 "
+if [ -n "${HT_SANITIZE:-}" ]; then
+	san='^(libasan\.so\.[0-9]+|libm\.so\.6|libgcc_s\.so\.1)$'
+	want="ld-linux-x86-64.so.2 libc.so.6 "
+fi
 deps=$(readelf -d "$LIB" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' |
 	grep -v -E "$san" | sort | tr '\n' ' ')
-[ "$deps" = "libc.so.6 " ] || fail "libhugetext.so needs: $deps"
+[ "$deps" = "$want" ] || fail "libhugetext.so needs: $deps"
 syms=$(nm -D --defined-only "$LIB" | awk '{ print $3 }' | sort | tr '\n' ' ')
 [ "$syms" = "la_activity la_objclose la_objopen la_version " ] ||
 	fail "libhugetext.so exports: $syms"
-ok "library needs only libc and exports only la_activity/objclose/objopen/version"
+ok "library needs only ld.so and exports only la_activity/objclose/objopen/version"
+
+# And in a running program: one libc mapped, the program's own, under
+# the launcher (audit namespace) and preloaded alike.
+if [ -z "${HT_SANITIZE:-}" ]; then
+	"$HT" "$PROGS/bigtext" -s "$T/l1.smaps" > /dev/null
+	LD_PRELOAD=$LIB "$PROGS/bigtext" -s "$T/l2.smaps" > /dev/null
+	for f in "$T/l1.smaps" "$T/l2.smaps"; do
+		n=$(grep -c -E '^[0-9a-f]+-[0-9a-f]+ r..p 00000000 .*/libc\.so\.6$' "$f")
+		[ "$n" -eq 1 ] || fail "libc.so.6 mapped $n times ($f)"
+		grep -q -E ' .*/libhugetext\.so$' "$f" ||
+			fail "the library is not in $f: the check saw nothing"
+	done
+	ok "one libc in the process, with the library loaded"
+fi
