@@ -750,134 +750,127 @@ static void show_human(struct ctx *c, const struct result *r)
 
 
 
-static void json_reason(FILE *f, enum ht_reason r)
+static void json_reason(struct ht_jw *w, const char *key, enum ht_reason r)
 {
-	ht_json_fputs(f, r == HT_R_NONE ? NULL : ht_reason_name(r));
+	ht_jw_str(w, key, r == HT_R_NONE ? NULL : ht_reason_name(r));
 }
 
-static void json_kernel(FILE *f, const struct fs_entry *fs)
+static void json_kernel(struct ht_jw *w, const struct fs_entry *fs)
 {
 	const struct ht_route_probe *p = fs ? &fs->probe : NULL;
 	bool known = fs && fs->tried && p->probed;
 
-	fputs("\"kernel\":{\"fs\":", f);
-	ht_json_fputs(f, fs && fs->info.type[0] ? fs->info.type : NULL);
-	fputs(",\"mount\":", f);
-	ht_json_fputs(f, fs && fs->info.mount[0] ? fs->info.mount : NULL);
-	fprintf(f, ",\"probed\":%s,\"detail\":", known ? "true" : "false");
-	ht_json_fputs(f, !fs || !fs->tried ? "not probed: no 2 MiB of text" :
-		 known ? NULL : p->why);
+	ht_jw_open(w, "kernel");
+	ht_jw_str(w, "fs", fs && fs->info.type[0] ? fs->info.type : NULL);
+	ht_jw_str(w, "mount", fs && fs->info.mount[0] ? fs->info.mount : NULL);
+	ht_jw_bool(w, "probed", known);
+	ht_jw_str(w, "detail", !fs || !fs->tried ?
+		  "not probed: no 2 MiB of text" : known ? NULL : p->why);
 	if (!known) {
-		fputs(",\"tmpfs\":null,\"collapse\":null,"
-		      "\"collapse_reason\":null,\"refault\":null,"
-		      "\"refault_reason\":null}", f);
-		return;
+		ht_jw_null(w, "tmpfs");
+		ht_jw_null(w, "collapse");
+		ht_jw_null(w, "collapse_reason");
+		ht_jw_null(w, "refault");
+		ht_jw_null(w, "refault_reason");
+	} else {
+		ht_jw_bool(w, "tmpfs", p->tmpfs);
+		ht_jw_bool(w, "collapse", p->collapse);
+		json_reason(w, "collapse_reason", p->collapse_reason);
+		ht_jw_bool(w, "refault", p->refault);
+		json_reason(w, "refault_reason", p->refault_reason);
 	}
-	fprintf(f, ",\"tmpfs\":%s,\"collapse\":%s,\"collapse_reason\":",
-		p->tmpfs ? "true" : "false", p->collapse ? "true" : "false");
-	json_reason(f, p->collapse_reason);
-	fprintf(f, ",\"refault\":%s,\"refault_reason\":",
-		p->refault ? "true" : "false");
-	json_reason(f, p->refault_reason);
-	fputc('}', f);
+	ht_jw_close(w);
 }
 
-static void json_result(FILE *f, const struct ctx *c, const struct result *r)
+static void json_segment(struct ht_jw *w, const struct ht_seg_place *s)
+{
+	ht_jw_open(w, NULL);
+	ht_jw_u64(w, "offset", s->offset);
+	ht_jw_u64(w, "vaddr", s->vaddr);
+	ht_jw_u64(w, "bytes", s->len);
+	ht_jw_u64(w, "file_bytes", s->filesz);
+	ht_jw_u64(w, "span_bytes", s->span_bytes);
+	ht_jw_u64(w, "eligible_start", s->eligible.start);
+	ht_jw_u64(w, "eligible_bytes", ht_spans_bytes(&s->eligible));
+	ht_jw_u64(w, "head_bytes", s->eligible.head);
+	ht_jw_u64(w, "tail_bytes", s->eligible.tail);
+	ht_jw_u64(w, "possible_bytes", s->possible);
+	json_reason(w, "reason", s->reason);
+	ht_jw_close(w);
+}
+
+static void json_result(struct ht_jw *w, const struct ctx *c,
+			const struct result *r)
 {
 	const struct ht_placement *p = &r->pl;
 	const struct fs_entry *fs = r->fs < c->nfs ? &c->fs[r->fs] : NULL;
 	char why[256];
 	unsigned int i;
-	bool first = true;
 
-	fputs("{\"path\":", f);
-	ht_json_fputs(f, r->path);
-	fputs(",\"needed_by\":", f);
-	ht_json_fputs(f, r->needed_by);
+	ht_jw_open(w, NULL);
+	ht_jw_str(w, "path", r->path);
+	ht_jw_str(w, "needed_by", r->needed_by);
+	ht_jw_str(w, "error", r->error);
 	if (r->error) {
-		fputs(",\"error\":", f);
-		ht_json_fputs(f, r->error);
-		fputc('}', f);
+		ht_jw_close(w);
 		return;
 	}
-	fputs(",\"error\":null,\"kind\":", f);
-	ht_json_fputs(f, ht_kind_token(p->kind));
-	fputs(",\"made_huge_by\":", f);
-	ht_json_fputs(f, p->kind == HT_KIND_STATIC ||
-		 p->kind == HT_KIND_STATIC_PIE ? "prime" : "preload");
-	fprintf(f, ",\"p_align\":%llu,\"placement\":",
-		(unsigned long long)p->align);
-	ht_json_fputs(f, ht_base_token(p->base));
-	fprintf(f, ",\"random_odds\":%llu,\"textrel\":%s,\"text_bytes\":%llu,"
-		"\"span_bytes\":%llu,\"eligible_bytes\":%llu,"
-		"\"possible_bytes\":%llu,\"verdict\":",
-		(unsigned long long)p->odds, p->textrel ? "true" : "false",
-		(unsigned long long)p->text,
-		(unsigned long long)p->span_bytes,
-		(unsigned long long)p->eligible,
-		(unsigned long long)p->possible);
-	ht_json_fputs(f, ht_verdict_token(p->verdict));
-	fputs(",\"reason\":", f);
-	json_reason(f, p->reason);
-	fputs(",\"why\":", f);
-	ht_json_fputs(f, p->reason == HT_R_NONE ? NULL :
-		 ht_place_reason_text(p, p->reason, why, sizeof(why)));
-	fputs(",\"segments\":[", f);
-	for (i = 0; i < p->nseg; i++) {
-		const struct ht_seg_place *s = &p->seg[i];
-
-		fprintf(f, "%s{\"offset\":%llu,\"vaddr\":%llu,\"bytes\":%llu,"
-			"\"file_bytes\":%llu,\"span_bytes\":%llu,"
-			"\"eligible_start\":%llu,\"eligible_bytes\":%llu,"
-			"\"head_bytes\":%llu,\"tail_bytes\":%llu,"
-			"\"possible_bytes\":%llu,\"reason\":", i ? "," : "",
-			(unsigned long long)s->offset,
-			(unsigned long long)s->vaddr,
-			(unsigned long long)s->len,
-			(unsigned long long)s->filesz,
-			(unsigned long long)s->span_bytes,
-			(unsigned long long)s->eligible.start,
-			(unsigned long long)ht_spans_bytes(&s->eligible),
-			(unsigned long long)s->eligible.head,
-			(unsigned long long)s->eligible.tail,
-			(unsigned long long)s->possible);
-		json_reason(f, s->reason);
-		fputc('}', f);
-	}
-	fputs("],\"fixes\":[", f);
+	ht_jw_str(w, "kind", ht_kind_token(p->kind));
+	ht_jw_str(w, "made_huge_by", p->kind == HT_KIND_STATIC ||
+		  p->kind == HT_KIND_STATIC_PIE ? "prime" : "preload");
+	ht_jw_u64(w, "p_align", p->align);
+	ht_jw_str(w, "placement", ht_base_token(p->base));
+	ht_jw_u64(w, "random_odds", p->odds);
+	ht_jw_bool(w, "textrel", p->textrel);
+	ht_jw_u64(w, "text_bytes", p->text);
+	ht_jw_u64(w, "span_bytes", p->span_bytes);
+	ht_jw_u64(w, "eligible_bytes", p->eligible);
+	ht_jw_u64(w, "possible_bytes", p->possible);
+	ht_jw_str(w, "verdict", ht_verdict_token(p->verdict));
+	json_reason(w, "reason", p->reason);
+	ht_jw_str(w, "why", p->reason == HT_R_NONE ? NULL :
+		  ht_place_reason_text(p, p->reason, why, sizeof(why)));
+	ht_jw_array_open(w, "segments");
+	for (i = 0; i < p->nseg; i++)
+		json_segment(w, &p->seg[i]);
+	ht_jw_array_close(w);
+	ht_jw_array_open(w, "fixes");
 	for (i = 0; i < HT_FIX__COUNT; i++) {
 		if (!(p->fixes & (1u << i)))
 			continue;
-		fputs(first ? "{\"fix\":" : ",{\"fix\":", f);
-		ht_json_fputs(f, ht_fix_token(i));
-		fputs(",\"text\":", f);
-		ht_json_fputs(f, ht_fix_text(i));
-		fputs(",\"tradeoff\":", f);
-		ht_json_fputs(f, ht_fix_tradeoff(i));
-		fputc('}', f);
-		first = false;
+		ht_jw_open(w, NULL);
+		ht_jw_str(w, "fix", ht_fix_token(i));
+		ht_jw_str(w, "text", ht_fix_text(i));
+		ht_jw_str(w, "tradeoff", ht_fix_tradeoff(i));
+		ht_jw_close(w);
 	}
-	fputs("],", f);
-	json_kernel(f, fs);
-	fputc('}', f);
+	ht_jw_array_close(w);
+	json_kernel(w, fs);
+	ht_jw_close(w);
 }
 
-static void show_json(const struct ctx *c)
+static int show_json(const struct ctx *c)
 {
-	FILE *f = stdout;
+	struct ht_buf b = HT_BUF_INIT;
+	struct ht_jw w;
 	size_t i;
+	int ret;
 
-	fprintf(f, "{\"hugetext\":\"%s\",\"thp\":\"%s\","
-		"\"thp_disabled_prctl\":%s,\"status\":%d,\"files\":[",
-		PACKAGE_VERSION, ht_thp_mode_name(c->thp.mode),
-		c->thp.prctl_disabled ? "true" : "false", c->status);
-	for (i = 0; i < c->nres; i++) {
-		if (i)
-			fputc(',', f);
-		json_result(f, c, &c->res[i]);
-	}
-	fputs("]}\n", f);
-	fflush(f);
+	ht_jw_init(&w, &b);
+	ht_jw_open(&w, NULL);
+	ht_jw_str(&w, "hugetext", PACKAGE_VERSION);
+	ht_jw_str(&w, "thp", ht_thp_mode_name(c->thp.mode));
+	ht_jw_bool(&w, "thp_disabled_prctl", c->thp.prctl_disabled);
+	ht_jw_int(&w, "status", c->status);
+	ht_jw_array_open(&w, "files");
+	for (i = 0; i < c->nres; i++)
+		json_result(&w, c, &c->res[i]);
+	ht_jw_array_close(&w);
+	ht_jw_close(&w);
+	ht_buf_putc(&b, '\n');
+	ret = ht_json_print(&b, stdout);
+	ht_buf_free(&b);
+	return ret;
 }
 
 /* Worse of the two: a bad file beats text that is not eligible. */
@@ -953,8 +946,10 @@ int ht_cmd_check(int argc, char **argv)
 	for (j = 0; c.deps && j < nfiles; j++)
 		check_deps(&c, j, c.json ? NULL : show_human);
 	rate(&c);
-	if (c.json)
-		show_json(&c);
+	if (c.json && show_json(&c)) {
+		fprintf(stderr, "hugetext check: out of memory\n");
+		c.status = EXIT_BAD;
+	}
 
 	for (j = 0; j < c.nres; j++) {
 		free(c.res[j].path);

@@ -85,48 +85,55 @@ static void print_human(const char *path, const struct ht_prime_result *r)
 }
 
 
-static void print_json(const char *path, const struct ht_prime_result *r,
-		       int ret)
+static int print_json(const char *path, const struct ht_prime_result *r,
+		      int ret)
 {
+	struct ht_buf b = HT_BUF_INIT;
+	struct ht_jw w;
 	size_t i;
+	int err;
 
-	printf("{\"path\":");
-	ht_json_fputs(stdout, path);
+	ht_jw_init(&w, &b);
+	ht_jw_open(&w, NULL);
+	ht_jw_str(&w, "path", path);
 	if (ret && ret != -EAGAIN) {
-		printf(",\"error\":");
-		ht_json_fputs(stdout, r->err);
-		printf("}\n");
-		return;
+		ht_jw_str(&w, "error", r->err);
+		goto out;
 	}
-	printf(",\"text_bytes\":%llu,\"eligible_bytes\":%llu,"
-	       "\"huge_bytes\":%llu,\"usec\":%llu,\"segments\":[",
-	       (unsigned long long)r->elf.text_bytes,
-	       (unsigned long long)r->eligible,
-	       (unsigned long long)r->huge, (unsigned long long)r->usec);
+	ht_jw_u64(&w, "text_bytes", r->elf.text_bytes);
+	ht_jw_u64(&w, "eligible_bytes", r->eligible);
+	ht_jw_u64(&w, "huge_bytes", r->huge);
+	ht_jw_u64(&w, "usec", r->usec);
+	ht_jw_array_open(&w, "segments");
 	for (i = 0; i < r->nseg; i++) {
 		const struct ht_prime_seg *s = &r->seg[i];
 		enum ht_reason why = s->span_reason != HT_R_NONE ?
 				     s->span_reason : s->target.reason;
 
-		printf("%s{\"offset\":%llu,\"bytes\":%llu,"
-		       "\"eligible_offset\":%llu,\"eligible_bytes\":%llu,",
-		       i ? "," : "", (unsigned long long)s->offset,
-		       (unsigned long long)s->filesz,
-		       (unsigned long long)s->spans.start,
-		       (unsigned long long)ht_spans_bytes(&s->spans));
-		if (s->attempted)
-			printf("\"route\":\"%s\",\"huge_bytes\":%llu,"
-			       "\"errno\":%d,\"usec\":%llu,",
-			       ht_route_name(s->target.route),
-			       (unsigned long long)s->target.pmd_after,
-			       s->target.err,
-			       (unsigned long long)s->target.usec);
-		if (why == HT_R_NONE)
-			printf("\"reason\":null}");
-		else
-			printf("\"reason\":\"%s\"}", ht_reason_name(why));
+		ht_jw_open(&w, NULL);
+		ht_jw_u64(&w, "offset", s->offset);
+		ht_jw_u64(&w, "bytes", s->filesz);
+		ht_jw_u64(&w, "eligible_offset", s->spans.start);
+		ht_jw_u64(&w, "eligible_bytes", ht_spans_bytes(&s->spans));
+		if (s->attempted) {
+			ht_jw_str(&w, "route", ht_route_name(s->target.route));
+			ht_jw_u64(&w, "huge_bytes", s->target.pmd_after);
+			ht_jw_int(&w, "errno", s->target.err);
+			ht_jw_u64(&w, "usec", s->target.usec);
+		}
+		ht_jw_str(&w, "reason", why == HT_R_NONE ? NULL :
+			  ht_reason_name(why));
+		ht_jw_close(&w);
 	}
-	printf("]}\n");
+	ht_jw_array_close(&w);
+out:
+	ht_jw_close(&w);
+	ht_buf_putc(&b, '\n');
+	err = ht_json_print(&b, stdout);
+	ht_buf_free(&b);
+	if (err)
+		fprintf(stderr, "hugetext prime: out of memory\n");
+	return err;
 }
 
 int ht_cmd_prime(int argc, char **argv)
@@ -202,9 +209,10 @@ int ht_cmd_prime(int argc, char **argv)
 			status = 1;
 		if (quiet)
 			continue;
-		if (json)
-			print_json(argv[i], res, ret);
-		else
+		if (json) {
+			if (print_json(argv[i], res, ret))
+				status = 2;
+		} else
 			print_human(argv[i], res);
 	}
 	free(res);

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: MIT
-/* jsonout.c - JSON strings onto stdio; see jsonout.h. */
+/* jsonout.c - JSON documents onto stdio; see jsonout.h. */
+#include <errno.h>
+
 #include "json.h"
 #include "jsonout.h"
 
-static void put_file(void *ctx, const char *s, size_t n)
+int ht_json_print(const struct ht_buf *b, FILE *f)
 {
-	fwrite(s, 1, n, ctx);
-}
-
-void ht_json_fputs(FILE *f, const char *s)
-{
-	ht_json_emit(s, put_file, f);
+	if (!ht_buf_ok(b))
+		return -ENOMEM;
+	fwrite(b->s, 1, b->len, f);
+	fflush(f);
+	return 0;
 }

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* json.c - JSON string writer; see json.h. */
+#include <inttypes.h>
+
 #include "json.h"
 
 size_t ht_utf8_len(const unsigned char *s)
@@ -22,44 +24,122 @@ size_t ht_utf8_len(const unsigned char *s)
 	return n;
 }
 
-void ht_json_emit(const char *str, ht_json_put_fn put, void *ctx)
+void ht_json_str(struct ht_buf *b, const char *str)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *s = (const unsigned char *)str;
 
 	if (!str) {
-		put(ctx, "null", 4);
+		ht_buf_put(b, "null", 4);
 		return;
 	}
-	put(ctx, "\"", 1);
+	ht_buf_putc(b, '"');
 	while (*s) {
 		size_t n = ht_utf8_len(s);
 
 		if (*s == '"' || *s == '\\') {
-			char e[2] = { '\\', *s };
-
-			put(ctx, e, 2);
+			ht_buf_putc(b, '\\');
+			ht_buf_putc(b, *s);
 		} else if (*s < 0x20 || *s == 0x7f) {
 			char u[6] = { '\\', 'u', '0', '0', hex[*s >> 4],
 				      hex[*s & 15] };
 
-			put(ctx, u, sizeof(u));
+			ht_buf_put(b, u, sizeof(u));
 		} else if (n) {
-			put(ctx, (const char *)s, n);
+			ht_buf_put(b, (const char *)s, n);
 		} else {
-			put(ctx, "\\ufffd", 6);
+			ht_buf_put(b, "\\ufffd", 6);
 		}
 		s += n ? n : 1;
 	}
-	put(ctx, "\"", 1);
+	ht_buf_putc(b, '"');
 }
 
-static void put_buf(void *ctx, const char *s, size_t n)
+void ht_jw_init(struct ht_jw *w, struct ht_buf *b)
 {
-	ht_buf_put(ctx, s, n);
+	w->b = b;
+	w->depth = 0;
+	w->more[0] = false;
 }
 
-void ht_json_str(struct ht_buf *b, const char *s)
+/* The comma and the key before a member at the current depth. */
+static void member(struct ht_jw *w, const char *key)
 {
-	ht_json_emit(s, put_buf, b);
+	if (w->more[w->depth])
+		ht_buf_putc(w->b, ',');
+	w->more[w->depth] = true;
+	if (key) {
+		ht_json_str(w->b, key);
+		ht_buf_putc(w->b, ':');
+	}
+}
+
+static void open_with(struct ht_jw *w, const char *key, char c)
+{
+	member(w, key);
+	ht_buf_putc(w->b, c);
+	/* Deeper than any document of ours: stay, commas still right. */
+	if (w->depth + 1 < HT_JW_DEPTH)
+		w->depth++;
+	w->more[w->depth] = false;
+}
+
+static void close_with(struct ht_jw *w, char c)
+{
+	ht_buf_putc(w->b, c);
+	if (w->depth)
+		w->depth--;
+}
+
+void ht_jw_open(struct ht_jw *w, const char *key)
+{
+	open_with(w, key, '{');
+}
+
+void ht_jw_close(struct ht_jw *w)
+{
+	close_with(w, '}');
+}
+
+void ht_jw_array_open(struct ht_jw *w, const char *key)
+{
+	open_with(w, key, '[');
+}
+
+void ht_jw_array_close(struct ht_jw *w)
+{
+	close_with(w, ']');
+}
+
+void ht_jw_str(struct ht_jw *w, const char *key, const char *s)
+{
+	member(w, key);
+	ht_json_str(w->b, s);
+}
+
+void ht_jw_u64(struct ht_jw *w, const char *key, uint64_t v)
+{
+	member(w, key);
+	ht_buf_printf(w->b, "%" PRIu64, v);
+}
+
+void ht_jw_int(struct ht_jw *w, const char *key, long long v)
+{
+	member(w, key);
+	ht_buf_printf(w->b, "%lld", v);
+}
+
+void ht_jw_bool(struct ht_jw *w, const char *key, bool v)
+{
+	member(w, key);
+	if (v)
+		ht_buf_put(w->b, "true", 4);
+	else
+		ht_buf_put(w->b, "false", 5);
+}
+
+void ht_jw_null(struct ht_jw *w, const char *key)
+{
+	member(w, key);
+	ht_buf_put(w->b, "null", 4);
 }

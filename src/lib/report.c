@@ -10,11 +10,6 @@
 #include "report.h"
 
 /* The report is built in memory and written with one write(). */
-static void json_str(struct ht_buf *b, const char *str)
-{
-	ht_json_str(b, str);
-}
-
 /* Human lines stay one line each: control bytes are shown escaped. */
 static void human_str(struct ht_buf *b, const char *str)
 {
@@ -206,83 +201,79 @@ int ht_report_human(const struct ht_run *r, int fd)
 	return flush(&b, fd);
 }
 
-static void json_part(struct ht_buf *b, const struct ht_object *o,
+static void json_reason(struct ht_jw *w, const char *key, enum ht_reason r)
+{
+	ht_jw_str(w, key, r == HT_R_NONE ? NULL : ht_reason_name(r));
+}
+
+static void json_part(struct ht_jw *w, const struct ht_object *o,
 		      const struct ht_part *p)
 {
-	enum ht_reason why = part_reason(o, p);
-
-	ht_buf_printf(b, "{\"vaddr\":%llu,\"bytes\":%llu,\"offset\":%llu,"
-		"\"eligible_start\":%llu,\"eligible_bytes\":%llu,"
-		"\"head_bytes\":%llu,\"tail_bytes\":%llu,",
-		(unsigned long long)p->vaddr, (unsigned long long)p->len,
-		(unsigned long long)p->offset,
-		(unsigned long long)p->spans.start,
-		(unsigned long long)ht_spans_bytes(&p->spans),
-		(unsigned long long)p->spans.head,
-		(unsigned long long)p->spans.tail);
-	if (p->attempted)
-		ht_buf_printf(b, "\"route\":\"%s\",\"tmpfs\":%s,"
-			"\"huge_bytes_before\":%llu,\"huge_bytes\":%llu,"
-			"\"errno\":%d,\"usec\":%llu,",
-			ht_route_name(p->target.route),
-			p->target.tmpfs ? "true" : "false",
-			(unsigned long long)p->target.pmd_before,
-			(unsigned long long)p->target.pmd_after, p->target.err,
-			(unsigned long long)p->target.usec);
-	ht_buf_printf(b, "\"reason\":");
-	if (why == HT_R_NONE)
-		ht_buf_printf(b, "null}");
-	else
-		ht_buf_printf(b, "\"%s\"}", ht_reason_name(why));
+	ht_jw_open(w, NULL);
+	ht_jw_u64(w, "vaddr", p->vaddr);
+	ht_jw_u64(w, "bytes", p->len);
+	ht_jw_u64(w, "offset", p->offset);
+	ht_jw_u64(w, "eligible_start", p->spans.start);
+	ht_jw_u64(w, "eligible_bytes", ht_spans_bytes(&p->spans));
+	ht_jw_u64(w, "head_bytes", p->spans.head);
+	ht_jw_u64(w, "tail_bytes", p->spans.tail);
+	if (p->attempted) {
+		ht_jw_str(w, "route", ht_route_name(p->target.route));
+		ht_jw_bool(w, "tmpfs", p->target.tmpfs);
+		ht_jw_u64(w, "huge_bytes_before", p->target.pmd_before);
+		ht_jw_u64(w, "huge_bytes", p->target.pmd_after);
+		ht_jw_int(w, "errno", p->target.err);
+		ht_jw_u64(w, "usec", p->target.usec);
+	}
+	json_reason(w, "reason", part_reason(o, p));
+	ht_jw_close(w);
 }
 
 int ht_report_json(const struct ht_run *r, int fd)
 {
 	struct ht_buf b;
+	struct ht_jw w;
 	struct ht_totals t;
 	size_t i, j;
 
 	buf_open(&b);
+	ht_jw_init(&w, &b);
 	ht_run_totals(r, &t);
-	ht_buf_printf(&b, "{\"hugetext\":\"%s\",\"pid\":%d,\"trigger\":\"%s\","
-		"\"strategy\":\"%s\","
-		"\"dry_run\":%s,\"thp\":\"%s\",\"usec\":%llu,"
-		"\"text_bytes\":%llu,\"eligible_bytes\":%llu,"
-		"\"huge_bytes_before\":%llu,\"huge_bytes\":%llu,"
-		"\"objects\":[", PACKAGE_VERSION, (int)r->pid,
-		r->trigger ? r->trigger : "outside",
-		ht_strategy_name(r->strategy), r->dry_run ? "true" : "false",
-		ht_thp_mode_name(r->thp.mode), (unsigned long long)r->usec,
-		(unsigned long long)t.text, (unsigned long long)t.eligible,
-		(unsigned long long)t.huge_before, (unsigned long long)t.huge);
+	ht_jw_open(&w, NULL);
+	ht_jw_str(&w, "hugetext", PACKAGE_VERSION);
+	ht_jw_int(&w, "pid", r->pid);
+	ht_jw_str(&w, "trigger", r->trigger ? r->trigger : "outside");
+	ht_jw_str(&w, "strategy", ht_strategy_name(r->strategy));
+	ht_jw_bool(&w, "dry_run", r->dry_run);
+	ht_jw_str(&w, "thp", ht_thp_mode_name(r->thp.mode));
+	ht_jw_u64(&w, "usec", r->usec);
+	ht_jw_u64(&w, "text_bytes", t.text);
+	ht_jw_u64(&w, "eligible_bytes", t.eligible);
+	ht_jw_u64(&w, "huge_bytes_before", t.huge_before);
+	ht_jw_u64(&w, "huge_bytes", t.huge);
+	ht_jw_array_open(&w, "objects");
 	for (i = 0; i < r->nobj; i++) {
 		const struct ht_object *o = &r->obj[i];
 		struct ht_totals ot;
 
 		ht_object_totals(o, &ot);
-		ht_buf_printf(&b, "%s{\"path\":", i ? "," : "");
-		json_str(&b, o->path);
-		ht_buf_printf(&b, ",\"text_bytes\":%llu,\"eligible_bytes\":%llu,"
-			"\"huge_bytes_before\":%llu,\"huge_bytes\":%llu,"
-			"\"reason\":", (unsigned long long)ot.text,
-			(unsigned long long)ot.eligible,
-			(unsigned long long)ot.huge_before,
-			(unsigned long long)ot.huge);
-		if (o->reason == HT_R_NONE) {
-			ht_buf_printf(&b, "null");
-		} else {
-			ht_buf_printf(&b, "\"%s\",\"detail\":",
-				ht_reason_name(o->reason));
-			json_str(&b, o->detail);
-		}
-		ht_buf_printf(&b, ",\"segments\":[");
-		for (j = 0; j < o->nparts; j++) {
-			if (j)
-				ht_buf_printf(&b, ",");
-			json_part(&b, o, &o->parts[j]);
-		}
-		ht_buf_printf(&b, "]}");
+		ht_jw_open(&w, NULL);
+		ht_jw_str(&w, "path", o->path);
+		ht_jw_u64(&w, "text_bytes", ot.text);
+		ht_jw_u64(&w, "eligible_bytes", ot.eligible);
+		ht_jw_u64(&w, "huge_bytes_before", ot.huge_before);
+		ht_jw_u64(&w, "huge_bytes", ot.huge);
+		json_reason(&w, "reason", o->reason);
+		if (o->reason != HT_R_NONE)
+			ht_jw_str(&w, "detail", o->detail);
+		ht_jw_array_open(&w, "segments");
+		for (j = 0; j < o->nparts; j++)
+			json_part(&w, o, &o->parts[j]);
+		ht_jw_array_close(&w);
+		ht_jw_close(&w);
 	}
-	ht_buf_printf(&b, "]}\n");
+	ht_jw_array_close(&w);
+	ht_jw_close(&w);
+	ht_buf_putc(&b, '\n');
 	return flush(&b, fd);
 }
