@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "cli.h"
 #include "jsonout.h"
 #include "elf_segments.h"
 #include "placement.h"
@@ -34,7 +35,7 @@
 
 #define EXIT_ELIGIBLE	0
 #define EXIT_SOME_NOT	1
-#define EXIT_BAD	2
+#define EXIT_BAD	HT_EXIT_FAIL
 
 /* The loader --deps asks; see list_deps() for why this one. */
 #define LDSO		"/lib64/ld-linux-x86-64.so.2"
@@ -910,25 +911,11 @@ int ht_cmd_check(int argc, char **argv)
 			usage();
 			return 0;
 		default:
-			/* A long option sets optopt to its value. */
-			if (optopt && optopt != '?' && optopt != ':' &&
-			    strncmp(argv[optind - 1], "--", 2))
-				fprintf(stderr, "%s: invalid option '-%c' "
-					"(try '%s --help')\n", prog, optopt,
-					prog);
-			else
-				fprintf(stderr, "%s: unrecognized or "
-					"incomplete option '%s' (try '%s "
-					"--help')\n", prog, argv[optind - 1],
-					prog);
-			return EXIT_BAD;
+			return ht_getopt_error(prog, EXIT_BAD, opt, argv);
 		}
 	}
-	if (optind >= argc) {
-		fprintf(stderr, "%s: no FILE given (try '%s --help')\n", prog,
-			prog);
-		return EXIT_BAD;
-	}
+	if (optind >= argc)
+		return ht_usage_error(prog, EXIT_BAD, "no FILE given");
 
 	c.pagesz = (uint64_t)sysconf(_SC_PAGESIZE);
 	c.ldso_align = glibc_honours_align();

@@ -17,9 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "jsonout.h"
 #include "prime.h"
+
+static const char *prog = "hugetext prime";
 
 static void usage(FILE *f)
 {
@@ -132,7 +135,7 @@ out:
 	err = ht_json_print(&b, stdout);
 	ht_buf_free(&b);
 	if (err)
-		fprintf(stderr, "hugetext prime: out of memory\n");
+		fprintf(stderr, "%s: out of memory\n", prog);
 	return err;
 }
 
@@ -157,12 +160,10 @@ int ht_cmd_prime(int argc, char **argv)
 				NULL)) != -1) {
 		switch (c) {
 		case 's':
-			if (ht_strategy_parse(optarg, &pol.strategy)) {
-				fprintf(stderr, "hugetext prime: invalid "
-					"strategy '%s' (try 'hugetext prime "
-					"--help')\n", optarg);
-				return 2;
-			}
+			if (ht_strategy_parse(optarg, &pol.strategy))
+				return ht_usage_error(prog, HT_EXIT_FAIL,
+						      "invalid strategy '%s'",
+						      optarg);
 			break;
 		case 'n':
 			pol.dry_run = true;
@@ -177,30 +178,23 @@ int ht_cmd_prime(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			fprintf(stderr, "hugetext prime: %s '%s' (try "
-				"'hugetext prime --help')\n",
-				c == ':' ? "missing argument for" :
-				"invalid option", argv[optind - 1]);
-			return 2;
+			return ht_getopt_error(prog, HT_EXIT_FAIL, c, argv);
 		}
 	}
-	if (optind >= argc) {
-		fprintf(stderr, "hugetext prime: no file given (try "
-			"'hugetext prime --help')\n");
-		return 2;
-	}
+	if (optind >= argc)
+		return ht_usage_error(prog, HT_EXIT_FAIL, "no FILE given");
 	res = malloc(sizeof(*res));
 	if (!res) {
-		fprintf(stderr, "hugetext prime: out of memory\n");
-		return 2;
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return HT_EXIT_FAIL;
 	}
 	ht_thp_env_read(&pol.thp);
 	for (i = optind; i < argc; i++) {
 		int ret = ht_prime_file(argv[i], &pol, res);
 
 		if (ret && ret != -EAGAIN) {
-			fprintf(stderr, "hugetext prime: %s\n", res->err);
-			status = 2;
+			fprintf(stderr, "%s: %s\n", prog, res->err);
+			status = HT_EXIT_FAIL;
 			if (json && !quiet)
 				print_json(argv[i], res, ret);
 			continue;
@@ -211,7 +205,7 @@ int ht_cmd_prime(int argc, char **argv)
 			continue;
 		if (json) {
 			if (print_json(argv[i], res, ret))
-				status = 2;
+				status = HT_EXIT_FAIL;
 		} else
 			print_human(argv[i], res);
 	}

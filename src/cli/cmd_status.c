@@ -18,8 +18,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "remote.h"
+
+static const char *prog = "hugetext status";
 
 static void usage(FILE *f)
 {
@@ -83,7 +86,7 @@ int ht_cmd_status(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:jh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
@@ -92,35 +95,30 @@ int ht_cmd_status(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			fprintf(stderr, "hugetext status: invalid option '%s' "
-				"(try 'hugetext status --help')\n",
-				argv[optind - 1]);
-			return 2;
+			return ht_getopt_error(prog, HT_EXIT_FAIL, c, argv);
 		}
 	}
-	if (argc - optind > 1) {
-		fprintf(stderr, "hugetext status: one PID at a time (try "
-			"'hugetext status --help')\n");
-		return 2;
-	}
-	if (optind < argc && ht_parse_pid(argv[optind], &pid)) {
-		fprintf(stderr, "hugetext status: '%s' is not a process ID "
-			"(try 'hugetext status --help')\n", argv[optind]);
-		return 2;
-	}
+	if (argc - optind > 1)
+		return ht_usage_error(prog, HT_EXIT_FAIL, "one PID at a time");
+	if (optind < argc && ht_parse_pid(argv[optind], &pid))
+		return ht_usage_error(prog, HT_EXIT_FAIL,
+				      "'%s' is not a process ID", argv[optind]);
 	ret = ht_remote_scan(pid, &run);
 	if (ret) {
-		fprintf(stderr, "hugetext status: %s: %s\n",
+		fprintf(stderr, "%s: %s: %s\n", prog,
 			optind < argc ? argv[optind] : "self",
 			ht_pid_error(ret));
-		return 2;
+		return HT_EXIT_FAIL;
 	}
 	fflush(stdout);
-	if (json)
-		ht_report_json(&run, STDOUT_FILENO);
-	else
-		ht_report_human(&run, STDOUT_FILENO);
+	ret = json ? ht_report_json(&run, STDOUT_FILENO) :
+		     ht_report_human(&run, STDOUT_FILENO);
 	ht_run_totals(&run, &t);
 	ht_run_free(&run);
+	if (ret && ret != -EPIPE) {
+		fprintf(stderr, "%s: write error on standard output: %s\n",
+			prog, strerror(-ret));
+		return HT_EXIT_FAIL;
+	}
 	return t.huge < t.eligible ? 1 : 0;
 }

@@ -8,6 +8,7 @@
 #define HT_COMMANDS_H
 
 /* Exit statuses shared by every part of the command-line tool. */
+#define HT_EXIT_FAIL		2	/* a subcommand's error (and --pid's) */
 #define HT_EXIT_ERROR		125	/* hugetext's own error (env(1)) */
 #define HT_EXIT_CANNOT_RUN	126
 #define HT_EXIT_NOT_FOUND	127

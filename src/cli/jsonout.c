@@ -9,7 +9,7 @@ int ht_json_print(const struct ht_buf *b, FILE *f)
 {
 	if (!ht_buf_ok(b))
 		return -ENOMEM;
+	/* Write errors are the stream's: ht_close_stdout() says them. */
 	fwrite(b->s, 1, b->len, f);
-	fflush(f);
 	return 0;
 }

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "config.h"
 #include "elf_segments.h"
@@ -264,13 +265,14 @@ static int run_pid(pid_t pid, enum ht_strategy strategy, bool dry_run)
 	struct ht_policy pol = { .strategy = strategy, .dry_run = dry_run };
 	const char *report = getenv(HT_ENV_REPORT);
 	struct ht_run run;
-	int ret, fd;
+	bool io_fail = false;
+	int ret, err, fd;
 
 	ret = ht_remote_scan(pid, &run);
 	if (ret) {
 		fprintf(stderr, "%s: --pid %d: %s\n", prog, (int)pid,
 			ht_pid_error(ret));
-		return 2;
+		return HT_EXIT_FAIL;
 	}
 	pol.thp = run.thp;
 	ret = ht_remote_make_huge(pid, &run, &pol);
@@ -279,20 +281,30 @@ static int run_pid(pid_t pid, enum ht_strategy strategy, bool dry_run)
 			ret == -ESRCH ? "the process exited meanwhile" :
 			ht_pid_error(ret));
 		ht_run_free(&run);
-		return 2;
+		return HT_EXIT_FAIL;
 	}
 	fflush(stdout);
-	ht_report_human(&run, STDOUT_FILENO);
+	err = ht_report_human(&run, STDOUT_FILENO);
+	if (err && err != -EPIPE) {
+		fprintf(stderr, "%s: write error on standard output: %s\n",
+			prog, strerror(-err));
+		io_fail = true;
+	}
 	if (report) {
 		fd = open(report, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
 			  0644);
-		if (fd < 0 || ht_report_json(&run, fd))
+		err = fd < 0 ? -errno : ht_report_json(&run, fd);
+		if (err) {
 			fprintf(stderr, "%s: cannot write %s: %s\n", prog,
-				report, strerror(errno));
+				report, strerror(-err));
+			io_fail = true;
+		}
 		if (fd >= 0)
 			close(fd);
 	}
 	ht_run_free(&run);
+	if (io_fail)
+		return HT_EXIT_FAIL;
 	return ret ? 1 : 0;
 }
 
@@ -334,8 +346,14 @@ int main(int argc, char **argv)
 		size_t i;
 
 		for (i = 0; i < sizeof(commands) / sizeof(*commands); i++)
-			if (!strcmp(argv[1], commands[i].name))
-				return commands[i].fn(argc - 1, argv + 1);
+			if (!strcmp(argv[1], commands[i].name)) {
+				char name[32];
+
+				snprintf(name, sizeof(name), "%s %s", prog,
+					 commands[i].name);
+				return ht_close_stdout(name, commands[i].fn(
+					argc - 1, argv + 1), HT_EXIT_FAIL);
+			}
 	}
 
 	opterr = 0;
@@ -352,22 +370,21 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			if (ht_strategy_parse(optarg, &strategy))
-				die(EXIT_HT_ERROR, "invalid strategy '%s': "
-				    "use auto, collapse, refault, none or copy "
-				    "(try '%s --help')", optarg, prog);
+				return ht_usage_error(prog, EXIT_HT_ERROR,
+							      "invalid strategy '%s': use auto, collapse, refault, none or copy", optarg);
 			set(HT_ENV_STRATEGY, optarg);
 			break;
 		case 'r':
 			report = true;
 			if (!*optarg)
-				die(EXIT_HT_ERROR, "empty report file name "
-				    "(try '%s --help')", prog);
+				return ht_usage_error(prog, EXIT_HT_ERROR,
+							      "empty report file name");
 			set(HT_ENV_REPORT, optarg);
 			break;
 		case 'p':
 			if (ht_parse_pid(optarg, &pid) || !pid)
-				die(EXIT_HT_ERROR, "invalid process ID '%s' "
-				    "(try '%s --help')", optarg, prog);
+				return ht_usage_error(prog, EXIT_HT_ERROR,
+							      "invalid process ID '%s'", optarg);
 			break;
 		case 'D':
 			set(HT_ENV_DLOPEN, "0");
@@ -383,47 +400,36 @@ int main(int argc, char **argv)
 			ms = strtoul(optarg, &end, 10);
 			if (*optarg < '0' || *optarg > '9' || *end || errno ||
 			    ms > 3600000)
-				die(EXIT_HT_ERROR, "invalid --budget '%s': "
-				    "milliseconds, 0 for none (try '%s "
-				    "--help')", optarg, prog);
+				return ht_usage_error(prog, EXIT_HT_ERROR,
+							      "invalid --budget '%s': milliseconds, 0 for none", optarg);
 			set(HT_ENV_BUDGET, optarg);
 			break;
 		}
 		case 'S':
 			if (strcmp(optarg, "try") && strcmp(optarg, "skip"))
-				die(EXIT_HT_ERROR, "invalid --seccomp '%s': "
-				    "use try or skip (try '%s --help')",
-				    optarg, prog);
+				return ht_usage_error(prog, EXIT_HT_ERROR,
+							      "invalid --seccomp '%s': use try or skip", optarg);
 			set(HT_ENV_SECCOMP, optarg);
 			break;
 		case 'h':
 			usage();
-			return 0;
+			return ht_close_stdout(prog, 0, EXIT_HT_ERROR);
 		case 'V':
 			printf("hugetext %s\n", PACKAGE_VERSION);
-			return 0;
-		case ':':
-			die(EXIT_HT_ERROR, "option '%s' needs an argument "
-			    "(try '%s --help')", argv[optind - 1], prog);
+			return ht_close_stdout(prog, 0, EXIT_HT_ERROR);
 		default:
-			if (optopt && optopt != '?')
-				die(EXIT_HT_ERROR, "invalid option '-%c' "
-				    "(try '%s --help')", optopt, prog);
-			die(EXIT_HT_ERROR, "%s '%s' (try '%s --help')",
-			    strchr(argv[optind - 1], '=') ||
-			    !strncmp(argv[optind - 1], "--", 2) ?
-			    "unrecognized or incomplete option" :
-			    "invalid option", argv[optind - 1], prog);
+			return ht_getopt_error(prog, EXIT_HT_ERROR, c, argv);
 		}
 	}
 	if (pid) {
 		if (optind < argc)
-			die(EXIT_HT_ERROR, "--pid takes no PROGRAM (try '%s "
-			    "--help')", prog);
-		return run_pid(pid, strategy, dry_run);
+			return ht_usage_error(prog, EXIT_HT_ERROR,
+						      "--pid takes no PROGRAM");
+		return ht_close_stdout(prog, run_pid(pid, strategy, dry_run),
+				       HT_EXIT_FAIL);
 	}
 	if (optind >= argc)
-		die(EXIT_HT_ERROR, "no program given (try '%s --help')", prog);
+		return ht_usage_error(prog, EXIT_HT_ERROR, "no program given");
 	/* A dry run exists to be read: show it unless it goes to a file. */
 	if (dry_run && !report) {
 		verbose = true;

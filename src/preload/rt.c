@@ -304,8 +304,10 @@ struct spec {
 	int width, prec;	/* prec < 0: none */
 };
 
+/* @sign: a signed conversion, where '+' and ' ' apply. */
 static void emit_num(struct out *o, const struct spec *sp,
-		     unsigned long long v, bool neg, int base, bool upper)
+		     unsigned long long v, bool neg, bool sign_ok, int base,
+		     bool upper)
 {
 	const char *dig = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[24], sign = 0;
@@ -318,11 +320,15 @@ static void emit_num(struct out *o, const struct spec *sp,
 	zeros = sp->prec > len ? sp->prec - len : 0;
 	if (sp->prec < 0 && !len)
 		zeros = 1;	/* "0"; precision 0 and value 0: nothing */
+	/* '#' with 'o': the first digit a zero, as C says */
+	if (sp->alt && base == 8 && (!len || tmp[len - 1] != '0') &&
+	    zeros == 0)
+		zeros = 1;
 	if (neg)
 		sign = '-';
-	else if (sp->plus)
+	else if (sign_ok && sp->plus)
 		sign = '+';
-	else if (sp->space)
+	else if (sign_ok && sp->space)
 		sign = ' ';
 	if (sign)
 		pre = 1;
@@ -352,8 +358,8 @@ static void emit_str(struct out *o, const struct spec *sp, const char *s)
 {
 	int len = 0;
 
-	if (!s)
-		s = "(null)";
+	if (!s)		/* glibc's, whole or not at all */
+		s = sp->prec >= 0 && sp->prec < 6 ? "" : "(null)";
 	while (s[len] && (sp->prec < 0 || len < sp->prec))
 		len++;
 	if (!sp->left)
@@ -438,7 +444,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			else if (len == -2)
 				d = (signed char)d;
 			u = d < 0 ? -(unsigned long long)d : (unsigned long long)d;
-			emit_num(&o, &sp, u, d < 0, 10, false);
+			emit_num(&o, &sp, u, d < 0, true, 10, false);
 			break;
 		case 'u':
 		case 'x':
@@ -454,14 +460,14 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 				u = (unsigned short)u;
 			else if (len == -2)
 				u = (unsigned char)u;
-			emit_num(&o, &sp, u, false,
+			emit_num(&o, &sp, u, false, false,
 				 *fmt == 'u' ? 10 : *fmt == 'o' ? 8 : 16,
 				 *fmt == 'X');
 			break;
 		case 'p':
 			sp.alt = true;
 			emit_num(&o, &sp, (uintptr_t)va_arg(ap, void *), false,
-				 16, false);
+				 false, 16, false);
 			break;
 		case 'c': {
 			char c[2] = { (char)va_arg(ap, int), 0 };

@@ -59,6 +59,37 @@ status 0 "$HT" -V
 grep -q '^hugetext [0-9]' "$T/out" || fail "--version output"
 ok "--help and --version"
 
+# Every subcommand says usage errors one way: one line, its own name,
+# a pointer to its --help, status 2.
+for cmd in "check --jsonx" "check" "prime -s" "prime -z x" "status -q" \
+	   "status not-a-pid" "status 1 2"; do
+	# shellcheck disable=SC2086
+	status 2 "$HT" $cmd
+	[ "$(wc -l < "$T/err")" -eq 1 ] || fail "$cmd: stderr: $(cat "$T/err")"
+	sub=${cmd%% *}
+	grep -q "^hugetext $sub: .*(try 'hugetext $sub --help')\$" "$T/err" ||
+		fail "$cmd: $(cat "$T/err")"
+done
+ok "subcommands: usage errors in one form, status 2"
+
+# Output that could not be written is an error, not a success.
+if [ -w /dev/full ]; then
+	for cmd in "-V" "--help" "check --json $PROGS/bigtext" \
+		   "status --json"; do
+		set +e
+		# shellcheck disable=SC2086
+		"$HT" $cmd > /dev/full 2> "$T/err"
+		got=$?
+		set -e
+		[ "$got" -ne 0 ] || fail "$cmd > /dev/full: status 0"
+		grep -q "write error" "$T/err" ||
+			fail "$cmd > /dev/full: not said: $(cat "$T/err")"
+	done
+	ok "a write error on standard output fails the command"
+else
+	echo "note: no writable /dev/full, write-error case not run"
+fi
+
 # Status and signals pass through (exec: the program is the process).
 status 42 "$HT" "$PROGS/bigtext" -x 42
 status 143 "$HT" "$PROGS/bigtext" -k 15
