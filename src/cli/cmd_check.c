@@ -15,69 +15,24 @@
 #include <gnu/libc-version.h>
 #include <libelf.h>
 #include <limits.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "commands.h"
+#include "check.h"
 #include "cli.h"
-#include "jsonout.h"
+#include "deps.h"
 #include "elf_segments.h"
 #include "placement.h"
 #include "probe.h"
 #include "text_collapse.h"
 
-#define EXIT_ELIGIBLE	0
-#define EXIT_SOME_NOT	1
-#define EXIT_BAD	HT_EXIT_FAIL
-
-/* The loader --deps asks; see list_deps() for why this one. */
-#define LDSO		"/lib64/ld-linux-x86-64.so.2"
-
-extern char **environ;
 
 static const char *prog = "hugetext check";
-
-/* One filesystem: probed once, however many files live on it. */
-struct fs_entry {
-	dev_t dev;
-	bool have_info, tried;
-	struct ht_fs_info info;
-	struct ht_route_probe probe;
-};
-
-/* One file checked: a FILE or a library one of them needs. */
-struct result {
-	char *path;
-	const char *needed_by;		/* NULL for a FILE */
-	char *error;			/* bad file: the one line */
-	dev_t dev;
-	ino_t ino;
-	uint64_t size;
-	int mmap_aligned;		/* -1 not probed */
-	size_t fs;			/* index into ctx.fs */
-	struct ht_elf_info elf;
-	struct ht_placement pl;
-};
-
-struct ctx {
-	bool json, deps;
-	uint64_t pagesz;
-	bool ldso_align;
-	struct ht_thp_env thp;
-	struct result *res;
-	size_t nres, capres;
-	struct fs_entry *fs;
-	size_t nfs, capfs;
-	int status;
-};
-
 
 static void usage(void)
 {
@@ -356,120 +311,7 @@ static bool seen(const struct ctx *c, dev_t dev, ino_t ino)
 	return false;
 }
 
-/*
- * The libraries @file needs, as ld.so resolves them: runs the system's
- * loader in trace mode (LD_TRACE_LOADED_OBJECTS=1 ld.so FILE, what ldd
- * does; "ld.so --list" stops at the first missing library instead of
- * listing it as not found).  Asking the loader itself is the one way to
- * get every rule right -- DT_RPATH vs DT_RUNPATH and their inheritance,
- * $ORIGIN/$LIB/$PLATFORM, LD_LIBRARY_PATH, glibc-hwcaps subdirectories,
- * /etc/ld.so.cache, the default directories -- where reimplementing
- * them from `ldconfig -p` would drift.  The system loader is named
- * explicitly rather than the file's PT_INTERP, so the file cannot
- * choose what runs; in trace mode ld.so maps the objects but runs none
- * of their code.
- *
- * Calls @fn for each path found and for each "not found"; returns 0 or
- * -errno (@err then says what went wrong).
- */
-static int list_deps(const char *file,
-		     void (*fn)(void *arg, const char *path, bool missing),
-		     void *arg, char *err, size_t errlen)
-{
-	char arg0[] = LDSO, trace[] = "LD_TRACE_LOADED_OBJECTS=1";
-	char *argv[3], **envp, *line = NULL, *target = NULL, real[PATH_MAX];
-	posix_spawn_file_actions_t fa;
-	size_t cap = 0, n = 0, i;
-	int pfd[2], ret, wst, nlines = 0;
-	bool any_missing = false;
-	pid_t pid;
-	FILE *f;
-
-	err[0] = '\0';
-	/*
-	 * $ORIGIN of a program is where /proc/self/exe points, symlinks
-	 * resolved (clang-14 -> llvm-14/bin/clang finds its libraries by
-	 * RUNPATH $ORIGIN/../lib); and without a slash ld.so would search
-	 * for the name.
-	 */
-	if (realpath(file, real))
-		file = real;
-	while (environ[n])
-		n++;
-	envp = calloc(n + 2, sizeof(*envp));
-	if (!envp || asprintf(&target, "%s%s", strchr(file, '/') ? "" :
-			      "./", file) < 0) {
-		free(envp);
-		return -ENOMEM;
-	}
-	/* The environment ld.so would see, LD_LIBRARY_PATH included. */
-	for (i = n = 0; environ[i]; i++)
-		if (strncmp(environ[i], "LD_TRACE_", 9))
-			envp[n++] = environ[i];
-	envp[n] = trace;
-	if (pipe2(pfd, O_CLOEXEC)) {
-		ret = -errno;
-		free(target);
-		free(envp);
-		return ret;
-	}
-	argv[0] = arg0;
-	argv[1] = target;
-	argv[2] = NULL;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, pfd[1], 2);
-	ret = -posix_spawn(&pid, LDSO, &fa, NULL, argv, envp);
-	posix_spawn_file_actions_destroy(&fa);
-	close(pfd[1]);
-	free(target);
-	free(envp);
-	if (ret) {
-		close(pfd[0]);
-		snprintf(err, errlen, "cannot run %s: %s", LDSO,
-			 strerror(-ret));
-		return ret;
-	}
-	f = fdopen(pfd[0], "r");
-	while (f && getline(&line, &cap, f) > 0) {
-		char *p = line + strspn(line, " \t"), *arrow, *end;
-
-		p[strcspn(p, "\n")] = '\0';
-		if (!nlines++)
-			snprintf(err, errlen, "%s", p);
-		arrow = strstr(p, " => ");
-		if (arrow) {
-			*arrow = '\0';
-			if (!strncmp(arrow + 4, "not found", 9)) {
-				fn(arg, p, true);
-				any_missing = true;
-				continue;
-			}
-			p = arrow + 4;
-		}
-		/* "/path (0x...)": the vDSO has no path. */
-		end = strstr(p, " (0x");
-		if (*p != '/' || !end)
-			continue;
-		*end = '\0';
-		fn(arg, p, false);
-	}
-	free(line);
-	if (f)
-		fclose(f);
-	else
-		close(pfd[0]);
-	while (waitpid(pid, &wst, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	if ((WIFEXITED(wst) && WEXITSTATUS(wst) == 0) || any_missing) {
-		err[0] = '\0';
-		return 0;
-	}
-	return -ENOEXEC;
-}
-
-/* What list_deps() found, kept until the checks that may grow c->res. */
+/* What ht_list_deps() found, kept until the checks that may grow c->res. */
 struct deps_arg {
 	char **paths;
 	bool *missing;
@@ -514,7 +356,7 @@ static void check_deps(struct ctx *c, size_t ri,
 	if (c->res[ri].error || !c->res[ri].elf.has_dynamic)
 		return;
 	file = c->res[ri].path;
-	ret = list_deps(file, collect_dep, &d, err, sizeof(err));
+	ret = ht_list_deps(file, collect_dep, &d, err, sizeof(err));
 	if (ret) {
 		/* A second entry for @file, holding this error. */
 		struct result *r = new_result(c, file, NULL);
@@ -552,326 +394,6 @@ static void check_deps(struct ctx *c, size_t ri,
 	}
 	free(d.paths);
 	free(d.missing);
-}
-
-/* ---------------------------------------------------------------------
- * Human output.
- */
-
-/* A file name on a terminal: control bytes become '?'. */
-static void put_name(FILE *f, const char *s)
-{
-	for (; *s; s++)
-		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
-}
-
-/*
- * Sizes in a segment line: exact KiB below 4 MiB (all are page-
- * granular), so that a 2040 KiB tail does not read as a whole 2 MiB
- * span; MiB with one decimal above.
- */
-static const char *size_str(char *buf, size_t len, uint64_t b)
-{
-	if (b < 1024)
-		snprintf(buf, len, "%llu B", (unsigned long long)b);
-	else if (b < 4 * 1024 * 1024)
-		snprintf(buf, len, "%llu KiB", (unsigned long long)(b >> 10));
-	else
-		snprintf(buf, len, "%.1f MiB", b / 1048576.0);
-	return buf;
-}
-
-/* Alignments are powers of two: "4 KiB", "2 MiB". */
-static const char *align_str(char *buf, size_t len, uint64_t a)
-{
-	if (a >= 1024 * 1024 && !(a & (1024 * 1024 - 1)))
-		snprintf(buf, len, "%llu MiB", (unsigned long long)(a >> 20));
-	else if (a >= 1024 && !(a & 1023))
-		snprintf(buf, len, "%llu KiB", (unsigned long long)(a >> 10));
-	else
-		snprintf(buf, len, "%llu B", (unsigned long long)a);
-	return buf;
-}
-
-static double mib(uint64_t b)
-{
-	return b / 1048576.0;
-}
-
-static void show_placement(FILE *f, const struct result *r,
-			   const struct fs_entry *fs)
-{
-	const struct ht_placement *p = &r->pl;
-	const char *who = p->kind == HT_KIND_SHARED ? "ld.so" : "the kernel";
-	const char *fst = fs && fs->info.type[0] ? fs->info.type : "its "
-			  "filesystem";
-	char a[32];
-
-	align_str(a, sizeof(a), p->align);
-	fputs("  placement: ", f);
-	switch (p->base) {
-	case HT_BASE_FIXED:
-		fputs("at the addresses it was linked for", f);
-		break;
-	case HT_BASE_ALIGNED:
-		fprintf(f, "%s aligns its base to p_align (%s)", who, a);
-		break;
-	case HT_BASE_RANDOM:
-		fprintf(f, "%s aligns a random base to p_align (%s): "
-			"2 MiB-congruent in 1 of %llu starts", who, a,
-			(unsigned long long)p->odds);
-		break;
-	case HT_BASE_MMAP_ALIGNED:
-		fprintf(f, "%s maps it with mmap(NULL), which %s places "
-			"2 MiB-aligned (probed)", who, fst);
-		break;
-	case HT_BASE_MMAP_UNALIGNED:
-		fprintf(f, "%s maps it with mmap(NULL), which %s does not "
-			"place 2 MiB-aligned (probed)", who, fst);
-		break;
-	case HT_BASE_MMAP_UNKNOWN:
-		fprintf(f, "%s maps it with mmap(NULL); not probed (%s), "
-			"assumed 2 MiB-aligned as on ext4 and xfs", who,
-			r->size < HT_HPAGE_SIZE ? "file under 2 MiB" :
-			"mmap failed");
-		break;
-	}
-	fputc('\n', f);
-}
-
-static void show_kernel(FILE *f, const struct ctx *c,
-			const struct fs_entry *fs)
-{
-	const struct ht_route_probe *p = fs ? &fs->probe : NULL;
-
-	fprintf(f, "  kernel: THP %s%s", ht_thp_mode_name(c->thp.mode),
-		c->thp.prctl_disabled ? " (disabled for this process)" : "");
-	if (fs && fs->info.type[0]) {
-		fputs("; ", f);
-		put_name(f, fs->info.type);
-		fputs(" at ", f);
-		put_name(f, fs->info.mount);
-	}
-	if (!fs || !fs->tried) {
-		fputs(": routes not probed (no 2 MiB of text)\n", f);
-		return;
-	}
-	if (!p->probed) {
-		fprintf(f, ": routes unknown: %s\n", p->why);
-		return;
-	}
-	if (p->collapse && p->refault)
-		fputs(": collapse and refault work\n", f);
-	else if (p->collapse)
-		fprintf(f, ": collapse works; refault: %s\n",
-			ht_reason_name(p->refault_reason));
-	else if (p->refault)
-		fprintf(f, ": refault works; collapse: %s\n",
-			ht_reason_name(p->collapse_reason));
-	else
-		fprintf(f, ": no route works (collapse: %s, refault: %s)\n",
-			ht_reason_name(p->collapse_reason),
-			ht_reason_name(p->refault_reason));
-}
-
-static void show_human(struct ctx *c, const struct result *r)
-{
-	const struct ht_placement *p = &r->pl;
-	const struct fs_entry *fs = r->fs < c->nfs ? &c->fs[r->fs] : NULL;
-	char a[32], b[32], d[32], e[32], why[256];
-	FILE *f = stdout;
-	unsigned int i;
-
-	if (r->error)
-		return;
-	put_name(f, r->path);
-	fprintf(f, ": %s", ht_kind_name(p->kind));
-	if (r->needed_by) {
-		fputs(" needed by ", f);
-		put_name(f, r->needed_by);
-	}
-	fprintf(f, ", p_align %s, text %.1f MiB, eligible %.1f MiB: %s",
-		align_str(a, sizeof(a), p->align), mib(p->text),
-		mib(p->eligible), ht_verdict_name(p->verdict));
-	if (p->reason != HT_R_NONE)
-		fprintf(f, " (%s)", ht_reason_name(p->reason));
-	fputc('\n', f);
-
-	/* Nothing to gain under 2 MiB of text: the verdict says enough. */
-	if (!p->possible) {
-		fprintf(f, "  why: %s\n\n",
-			ht_place_reason_text(p, p->reason, why, sizeof(why)));
-		fflush(f);
-		return;
-	}
-	fprintf(f, "  %10s %12s %10s %10s %10s %10s  %s\n", "offset", "vaddr",
-		"size", "eligible", "lost head", "lost tail", "reason");
-	for (i = 0; i < p->nseg; i++) {
-		const struct ht_seg_place *s = &p->seg[i];
-		uint64_t el = ht_spans_bytes(&s->eligible);
-		char off[24], va[24];
-
-		snprintf(off, sizeof(off), "%#llx",
-			 (unsigned long long)s->offset);
-		snprintf(va, sizeof(va), "%#llx",
-			 (unsigned long long)s->vaddr);
-		fprintf(f, "  %10s %12s %10s %10s %10s %10s  %s\n", off, va,
-			size_str(a, sizeof(a), s->len),
-			size_str(b, sizeof(b), el),
-			el ? size_str(d, sizeof(d), s->eligible.head) : "-",
-			el ? size_str(e, sizeof(e), s->eligible.tail) : "-",
-			s->reason == HT_R_NONE ? "-" :
-			ht_reason_name(s->reason));
-	}
-	if (p->nexec > p->nseg)
-		fprintf(f, "  (%zu more executable segments not shown)\n",
-			p->nexec - p->nseg);
-	show_placement(f, r, fs);
-	if (p->kind == HT_KIND_STATIC || p->kind == HT_KIND_STATIC_PIE)
-		fputs("  note: statically linked: no preload reaches it, so "
-		      "the launcher primes its page cache before exec\n", f);
-	/* An incongruent base is what the placement line just said. */
-	if (p->reason != HT_R_NONE && !(p->reason == HT_R_INCONGRUENT &&
-					(p->base == HT_BASE_RANDOM ||
-					 p->base == HT_BASE_MMAP_UNALIGNED)))
-		fprintf(f, "  why: %s\n",
-			ht_place_reason_text(p, p->reason, why, sizeof(why)));
-	for (i = 0; i < HT_FIX__COUNT; i++)
-		if (p->fixes & (1u << i))
-			fprintf(f, "  fix: %s (%s)\n", ht_fix_text(i),
-				ht_fix_tradeoff(i));
-	show_kernel(f, c, fs);
-	fputc('\n', f);
-	fflush(f);
-}
-
-/* ---------------------------------------------------------------------
- * JSON output: one object, built whole, printed at the end.
- */
-
-
-
-static void json_reason(struct ht_jw *w, const char *key, enum ht_reason r)
-{
-	ht_jw_str(w, key, r == HT_R_NONE ? NULL : ht_reason_name(r));
-}
-
-static void json_kernel(struct ht_jw *w, const struct fs_entry *fs)
-{
-	const struct ht_route_probe *p = fs ? &fs->probe : NULL;
-	bool known = fs && fs->tried && p->probed;
-
-	ht_jw_open(w, "kernel");
-	ht_jw_str(w, "fs", fs && fs->info.type[0] ? fs->info.type : NULL);
-	ht_jw_str(w, "mount", fs && fs->info.mount[0] ? fs->info.mount : NULL);
-	ht_jw_bool(w, "probed", known);
-	ht_jw_str(w, "detail", !fs || !fs->tried ?
-		  "not probed: no 2 MiB of text" : known ? NULL : p->why);
-	if (!known) {
-		ht_jw_null(w, "tmpfs");
-		ht_jw_null(w, "collapse");
-		ht_jw_null(w, "collapse_reason");
-		ht_jw_null(w, "refault");
-		ht_jw_null(w, "refault_reason");
-	} else {
-		ht_jw_bool(w, "tmpfs", p->tmpfs);
-		ht_jw_bool(w, "collapse", p->collapse);
-		json_reason(w, "collapse_reason", p->collapse_reason);
-		ht_jw_bool(w, "refault", p->refault);
-		json_reason(w, "refault_reason", p->refault_reason);
-	}
-	ht_jw_close(w);
-}
-
-static void json_segment(struct ht_jw *w, const struct ht_seg_place *s)
-{
-	ht_jw_open(w, NULL);
-	ht_jw_u64(w, "offset", s->offset);
-	ht_jw_u64(w, "vaddr", s->vaddr);
-	ht_jw_u64(w, "bytes", s->len);
-	ht_jw_u64(w, "file_bytes", s->filesz);
-	ht_jw_u64(w, "span_bytes", s->span_bytes);
-	ht_jw_u64(w, "eligible_start", s->eligible.start);
-	ht_jw_u64(w, "eligible_bytes", ht_spans_bytes(&s->eligible));
-	ht_jw_u64(w, "head_bytes", s->eligible.head);
-	ht_jw_u64(w, "tail_bytes", s->eligible.tail);
-	ht_jw_u64(w, "possible_bytes", s->possible);
-	json_reason(w, "reason", s->reason);
-	ht_jw_close(w);
-}
-
-static void json_result(struct ht_jw *w, const struct ctx *c,
-			const struct result *r)
-{
-	const struct ht_placement *p = &r->pl;
-	const struct fs_entry *fs = r->fs < c->nfs ? &c->fs[r->fs] : NULL;
-	char why[256];
-	unsigned int i;
-
-	ht_jw_open(w, NULL);
-	ht_jw_str(w, "path", r->path);
-	ht_jw_str(w, "needed_by", r->needed_by);
-	ht_jw_str(w, "error", r->error);
-	if (r->error) {
-		ht_jw_close(w);
-		return;
-	}
-	ht_jw_str(w, "kind", ht_kind_token(p->kind));
-	ht_jw_str(w, "made_huge_by", p->kind == HT_KIND_STATIC ||
-		  p->kind == HT_KIND_STATIC_PIE ? "prime" : "preload");
-	ht_jw_u64(w, "p_align", p->align);
-	ht_jw_str(w, "placement", ht_base_token(p->base));
-	ht_jw_u64(w, "random_odds", p->odds);
-	ht_jw_bool(w, "textrel", p->textrel);
-	ht_jw_u64(w, "text_bytes", p->text);
-	ht_jw_u64(w, "span_bytes", p->span_bytes);
-	ht_jw_u64(w, "eligible_bytes", p->eligible);
-	ht_jw_u64(w, "possible_bytes", p->possible);
-	ht_jw_str(w, "verdict", ht_verdict_token(p->verdict));
-	json_reason(w, "reason", p->reason);
-	ht_jw_str(w, "why", p->reason == HT_R_NONE ? NULL :
-		  ht_place_reason_text(p, p->reason, why, sizeof(why)));
-	ht_jw_array_open(w, "segments");
-	for (i = 0; i < p->nseg; i++)
-		json_segment(w, &p->seg[i]);
-	ht_jw_array_close(w);
-	ht_jw_array_open(w, "fixes");
-	for (i = 0; i < HT_FIX__COUNT; i++) {
-		if (!(p->fixes & (1u << i)))
-			continue;
-		ht_jw_open(w, NULL);
-		ht_jw_str(w, "fix", ht_fix_token(i));
-		ht_jw_str(w, "text", ht_fix_text(i));
-		ht_jw_str(w, "tradeoff", ht_fix_tradeoff(i));
-		ht_jw_close(w);
-	}
-	ht_jw_array_close(w);
-	json_kernel(w, fs);
-	ht_jw_close(w);
-}
-
-static int show_json(const struct ctx *c)
-{
-	struct ht_buf b = HT_BUF_INIT;
-	struct ht_jw w;
-	size_t i;
-	int ret;
-
-	ht_jw_init(&w, &b);
-	ht_jw_open(&w, NULL);
-	ht_jw_str(&w, "hugetext", PACKAGE_VERSION);
-	ht_jw_str(&w, "thp", ht_thp_mode_name(c->thp.mode));
-	ht_jw_bool(&w, "thp_disabled_prctl", c->thp.prctl_disabled);
-	ht_jw_int(&w, "status", c->status);
-	ht_jw_array_open(&w, "files");
-	for (i = 0; i < c->nres; i++)
-		json_result(&w, c, &c->res[i]);
-	ht_jw_array_close(&w);
-	ht_jw_close(&w);
-	ht_buf_putc(&b, '\n');
-	ret = ht_json_print(&b, stdout);
-	ht_buf_free(&b);
-	return ret;
 }
 
 /* Worse of the two: a bad file beats text that is not eligible. */
@@ -925,15 +447,15 @@ int ht_cmd_check(int argc, char **argv)
 		struct result *r = check_file(&c, argv[i], NULL);
 
 		if (r && !c.json)
-			show_human(&c, r);
+			ht_check_human(&c, r);
 	}
 	/* Libraries after all FILEs, so that a FILE that is also needed
 	 * shows once, as given. */
 	nfiles = c.nres;
 	for (j = 0; c.deps && j < nfiles; j++)
-		check_deps(&c, j, c.json ? NULL : show_human);
+		check_deps(&c, j, c.json ? NULL : ht_check_human);
 	rate(&c);
-	if (c.json && show_json(&c)) {
+	if (c.json && ht_check_json(&c)) {
 		fprintf(stderr, "hugetext check: out of memory\n");
 		c.status = EXIT_BAD;
 	}
