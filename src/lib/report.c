@@ -242,7 +242,8 @@ int ht_report_json(const struct ht_run *r, int fd)
 	ht_jw_open(&w, NULL);
 	ht_jw_str(&w, "hugetext", PACKAGE_VERSION);
 	ht_jw_int(&w, "pid", r->pid);
-	ht_jw_str(&w, "trigger", r->trigger ? r->trigger : "outside");
+	ht_jw_str(&w, "trigger", r->trigger == HT_TRIGGER_START ? "start" :
+		  r->trigger == HT_TRIGGER_DLOPEN ? "dlopen" : "outside");
 	ht_jw_str(&w, "strategy", ht_strategy_name(r->strategy));
 	ht_jw_bool(&w, "dry_run", r->dry_run);
 	ht_jw_str(&w, "thp", ht_thp_mode_name(r->thp.mode));

@@ -37,9 +37,16 @@ struct ht_object {
 	struct ht_part parts[HT_ELF_MAX_EXEC];
 };
 
+/* What started a pass: the report's "trigger". */
+enum ht_trigger {
+	HT_TRIGGER_OUTSIDE = 0,	/* another process: status, --pid */
+	HT_TRIGGER_START,	/* the program's start-up */
+	HT_TRIGGER_DLOPEN,	/* a dlopen() or dlmopen() */
+};
+
 struct ht_run {
 	pid_t pid;
-	const char *trigger;	/* "start", "dlopen"; NULL: not a preload */
+	enum ht_trigger trigger;
 	enum ht_strategy strategy;
 	bool dry_run;
 	struct ht_thp_env thp;

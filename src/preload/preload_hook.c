@@ -692,7 +692,7 @@ static uint64_t deadline(const struct state *s, uint64_t t0)
 }
 
 /* One pass over the objects not seen before. */
-static void run_pass(struct state *s, const char *trigger)
+static void run_pass(struct state *s, enum ht_trigger trigger)
 {
 	uint64_t t0 = ht_now_usec();
 	bool gated = false;
@@ -769,7 +769,7 @@ __attribute__((constructor)) static void hugetext_init(void)
 	 */
 	if (s->active && s->role == ROLE_PRELOAD &&
 	    !names_self(getenv("LD_AUDIT"), ":")) {
-		run_pass(s, "start");
+		run_pass(s, HT_TRIGGER_START);
 		s->started = true;
 	}
 	errno = saved_errno;
@@ -855,7 +855,7 @@ la_activity(uintptr_t *cookie, unsigned int flag)
 	(void)cookie;
 	if (flag != LA_ACT_CONSISTENT || !s->active || !s->npend)
 		goto out;
-	run_pass(s, s->started ? "dlopen" : "start");
+	run_pass(s, s->started ? HT_TRIGGER_DLOPEN : HT_TRIGGER_START);
 	s->started = true;
 out:
 	errno = saved_errno;

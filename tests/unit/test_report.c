@@ -92,7 +92,7 @@ static void build_run(void)
 	cr_assert_eq(p->span_reason, HT_R_NONE);
 
 	run.pid = PID;
-	run.trigger = "start";
+	run.trigger = HT_TRIGGER_START;
 	run.strategy = HT_STRATEGY_AUTO;
 	run.dry_run = false;
 	run.thp.mode = HT_THP_MADVISE;
