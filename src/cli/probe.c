@@ -15,12 +15,10 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "linux-compat.h"
 #include "probe.h"
 #include "spans.h"
 
-#ifndef TMPFS_MAGIC
-#define TMPFS_MAGIC		0x01021994
-#endif
 
 #define PROBE_SIZE	(2 * HT_HPAGE_SIZE)	/* two spans */
 #define PROBE_CHUNK	4096			/* small folios */

@@ -15,21 +15,10 @@
 #include "clock.h"
 #include "prime.h"
 #include "remote.h"
+#include "linux-compat.h"
 #include "smaps.h"
 #include "spans.h"
 
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT	21
-#endif
-#ifndef MADV_COLLAPSE
-#define MADV_COLLAPSE	25
-#endif
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open	434
-#endif
-#ifndef SYS_process_madvise
-#define SYS_process_madvise 440
-#endif
 
 struct scan {
 	struct ht_run *run;

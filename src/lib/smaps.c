@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "linux-compat.h"
 #include "smaps.h"
 
 /* "Rss:     1234 kB" -> bytes, when @line starts with @key. */
@@ -340,24 +341,6 @@ int ht_smaps_query(pid_t pid, struct ht_range_stat *q, size_t n)
 }
 
 
-/*
- * PAGEMAP_SCAN's ABI (include/uapi/linux/fs.h, 6.7), spelled out here
- * because the build machine's headers may predate it.
- */
-struct ht_page_region {
-	uint64_t start, end, categories;
-};
-
-struct ht_pm_scan_arg {
-	uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages;
-	uint64_t category_inverted, category_mask, category_anyof_mask;
-	uint64_t return_mask;
-};
-
-#define HT_PAGEMAP_SCAN		_IOWR('f', 16, struct ht_pm_scan_arg)
-#define HT_PAGE_IS_FILE		(1u << 2)
-#define HT_PAGE_IS_PRESENT	(1u << 3)
-#define HT_PAGE_IS_HUGE		(1u << 6)
 
 /*
  * One walk of [start, end) for its present pages: bytes present, mapped

@@ -15,23 +15,11 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "linux-compat.h"
 #include "smaps.h"
 #include "spans.h"
 #include "text_collapse.h"
 
-/* Older headers lack these; the kernel answers EINVAL if it does too. */
-#ifndef MADV_POPULATE_READ
-#define MADV_POPULATE_READ	22
-#endif
-#ifndef MADV_COLLAPSE
-#define MADV_COLLAPSE		25
-#endif
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE	23
-#endif
-#ifndef TMPFS_MAGIC
-#define TMPFS_MAGIC		0x01021994
-#endif
 
 #define THP_ENABLED "/sys/kernel/mm/transparent_hugepage/enabled"
 
@@ -231,18 +219,7 @@ static uint64_t pmd_now(struct ht_target *t, struct ht_range_stat *st)
 	return huge;
 }
 
-struct ht_cachestat_range {
-	uint64_t off, len;
-};
 
-struct ht_cachestat {
-	uint64_t nr_cache, nr_dirty, nr_writeback, nr_evicted;
-	uint64_t nr_recently_evicted;
-};
-
-#ifndef SYS_cachestat
-#define SYS_cachestat 451	/* the same number on every architecture */
-#endif
 
 /*
  * Dirty or writeback pages in the range?  -1: the kernel will not say
