@@ -270,20 +270,20 @@ int ht_probe_routes(const char *file, struct ht_route_probe *out)
 	const char *other[] = { getenv("TMPDIR"), "/var/tmp", "/tmp",
 				getenv("HOME") };
 	char real[PATH_MAX], *dir;
+	struct ht_policy pol = { 0 };
 	struct stat st;
 	uint64_t t0 = ht_now_usec();
+	enum ht_reason why;
 	size_t i;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
 	ht_thp_env_read(&out->thp);
 	/* No files needed to know that nothing will be tried. */
-	if (out->thp.mode == HT_THP_NEVER || out->thp.mode == HT_THP_UNKNOWN ||
-	    out->thp.prctl_disabled) {
-		enum ht_reason r = out->thp.prctl_disabled ? HT_R_PRCTL :
-				   HT_R_THP_NEVER;
-
-		out->collapse_reason = out->refault_reason = r;
+	pol.thp = out->thp;
+	why = ht_policy_refuses(&pol);
+	if (why != HT_R_NONE) {
+		out->collapse_reason = out->refault_reason = why;
 		out->probed = true;
 		return 0;
 	}

@@ -113,6 +113,35 @@ void ht_run_free(struct ht_run *run)
 	run->nobj = 0;
 }
 
+/*
+ * The target's own THP switch (PR_SET_THP_DISABLE), from "THP_enabled:"
+ * in its status (5.0 and later): not ours, which ht_thp_env_read() reads.
+ * False when it cannot be told.
+ */
+static bool thp_disabled(pid_t pid)
+{
+	char name[64], buf[4096];
+	const char *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(name, sizeof(name), "/proc/%d/status", (int)pid);
+	fd = open(name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	p = strstr(buf, "\nTHP_enabled:");
+	if (!p)
+		return false;
+	p += strlen("\nTHP_enabled:");
+	p += strspn(p, " \t");
+	return *p == '0';
+}
+
 int ht_remote_scan(pid_t pid, struct ht_run *run)
 {
 	struct scan sc = { run, 0, 0 };
@@ -122,6 +151,8 @@ int ht_remote_scan(pid_t pid, struct ht_run *run)
 	memset(run, 0, sizeof(*run));
 	run->pid = pid ? pid : getpid();
 	ht_thp_env_read(&run->thp);
+	run->thp.prctl_disabled = thp_disabled(run->pid);
+	run->thp.seccomp = false;	/* the target makes no call of ours */
 	ret = ht_smaps_walk(pid, scan_vma, &sc);
 	if (ret == -ENOENT)
 		ret = -ESRCH;
@@ -179,14 +210,12 @@ static int remote_part(int pidfd, pid_t pid, const char *path,
 	}
 	if (t->reason == HT_R_NOHUGEPAGE || t->reason == HT_R_PRIVATE_PAGES)
 		return -EPERM;
-	if (pol->thp.mode == HT_THP_NEVER || pol->thp.mode == HT_THP_UNKNOWN) {
-		t->reason = HT_R_THP_NEVER;
+	t->reason = ht_policy_refuses(pol);
+	if (t->reason != HT_R_NONE)
 		return -EPERM;
-	}
-	if (pol->dry_run || pol->strategy == HT_STRATEGY_NONE) {
-		t->reason = pol->dry_run ? HT_R_DRY_RUN : HT_R_STRATEGY_NONE;
+	t->reason = ht_policy_holds_back(pol);
+	if (t->reason != HT_R_NONE)
 		return -ECANCELED;
-	}
 	t->reason = HT_R_NONE;
 	if (pol->strategy != HT_STRATEGY_REFAULT) {
 		t->route = HT_ROUTE_COLLAPSE;

@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 
-#include "text_collapse.h"
+#include "policy.h"
 
 #define HT_ENV_VERBOSE		"HUGETEXT_VERBOSE"	/* 1: report to stderr */
 #define HT_ENV_DRY_RUN		"HUGETEXT_DRY_RUN"	/* 1: change nothing */

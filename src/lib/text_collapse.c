@@ -20,37 +20,7 @@
 #include "spans.h"
 #include "text_collapse.h"
 
-
 #define THP_ENABLED "/sys/kernel/mm/transparent_hugepage/enabled"
-
-static const char *const strategy_names[] = {
-	[HT_STRATEGY_AUTO] = "auto",
-	[HT_STRATEGY_COLLAPSE] = "collapse",
-	[HT_STRATEGY_REFAULT] = "refault",
-	[HT_STRATEGY_NONE] = "none",
-	[HT_STRATEGY_COPY] = "copy",
-};
-
-int ht_strategy_parse(const char *s, enum ht_strategy *out)
-{
-	size_t i;
-
-	if (!s)
-		return -EINVAL;
-	for (i = 0; i < sizeof(strategy_names) / sizeof(*strategy_names); i++)
-		if (!strcmp(s, strategy_names[i])) {
-			*out = (enum ht_strategy)i;
-			return 0;
-		}
-	return -EINVAL;
-}
-
-const char *ht_strategy_name(enum ht_strategy s)
-{
-	if ((unsigned int)s >= sizeof(strategy_names) / sizeof(*strategy_names))
-		return "unknown";
-	return strategy_names[s];
-}
 
 const char *ht_route_name(enum ht_route r)
 {
@@ -69,21 +39,6 @@ const char *ht_route_name(enum ht_route r)
 		return "copy";
 	}
 	return "unknown";
-}
-
-const char *ht_thp_mode_name(enum ht_thp_mode m)
-{
-	switch (m) {
-	case HT_THP_ALWAYS:
-		return "always";
-	case HT_THP_MADVISE:
-		return "madvise";
-	case HT_THP_NEVER:
-		return "never";
-	case HT_THP_UNKNOWN:
-		break;
-	}
-	return "unsupported";
 }
 
 int ht_thp_env_read(struct ht_thp_env *env)
@@ -753,11 +708,11 @@ static int collapse_mapped(struct ht_target *t, struct ht_range_stat *st,
 int ht_make_huge(struct ht_target *t, const struct ht_range_stat *pre,
 		 const struct ht_policy *pol)
 {
-	const struct ht_thp_env *env = &pol->thp;
 	enum ht_strategy s = pol->strategy;
 	struct ht_range_stat *st;
 	uint64_t t0 = ht_now_usec(), len = t->end - t->start, a;
 	struct statfs sfs;
+	enum ht_reason why;
 	int ret;
 
 	t->route = HT_ROUTE_NONE;
@@ -797,16 +752,9 @@ int ht_make_huge(struct ht_target *t, const struct ht_range_stat *pre,
 		ret = 0;
 		goto out;
 	}
-	if (env->mode == HT_THP_NEVER || env->mode == HT_THP_UNKNOWN) {
-		ret = stop(t, HT_R_THP_NEVER, 0, -EPERM);
-		goto out;
-	}
-	if (env->prctl_disabled) {
-		ret = stop(t, HT_R_PRCTL, 0, -EPERM);
-		goto out;
-	}
-	if (env->seccomp && !pol->seccomp_try) {
-		ret = stop(t, HT_R_SECCOMP, 0, -EPERM);
+	why = ht_policy_refuses(pol);
+	if (why != HT_R_NONE) {
+		ret = stop(t, why, 0, -EPERM);
 		goto out;
 	}
 	if (st->writable) {
@@ -821,9 +769,9 @@ int ht_make_huge(struct ht_target *t, const struct ht_range_stat *pre,
 		ret = stop(t, HT_R_PRIVATE_PAGES, 0, -EPERM);
 		goto out;
 	}
-	if (pol->dry_run || s == HT_STRATEGY_NONE) {
-		ret = stop(t, pol->dry_run ? HT_R_DRY_RUN : HT_R_STRATEGY_NONE,
-			   0, -ECANCELED);
+	why = ht_policy_holds_back(pol);
+	if (why != HT_R_NONE) {
+		ret = stop(t, why, 0, -ECANCELED);
 		goto out;
 	}
 	if (spent(t)) {		/* earlier objects used it all */

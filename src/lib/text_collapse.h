@@ -26,16 +26,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "policy.h"
 #include "reason.h"
 #include "smaps.h"
-
-enum ht_strategy {
-	HT_STRATEGY_AUTO = 0,
-	HT_STRATEGY_COLLAPSE,
-	HT_STRATEGY_REFAULT,
-	HT_STRATEGY_NONE,
-	HT_STRATEGY_COPY,	/* opt-in only: private anonymous copies */
-};
 
 enum ht_route {
 	HT_ROUTE_NONE = 0,	/* nothing ran */
@@ -44,44 +37,6 @@ enum ht_route {
 	HT_ROUTE_REMAP,		/* cache was huge: zap and refault only */
 	HT_ROUTE_REFAULT,	/* drop small folios and refault */
 	HT_ROUTE_COPY,		/* copied to anonymous huge pages */
-};
-
-enum ht_thp_mode {
-	HT_THP_UNKNOWN = 0,	/* no THP in this kernel */
-	HT_THP_ALWAYS,
-	HT_THP_MADVISE,
-	HT_THP_NEVER,
-};
-
-/* What the kernel and the process say about huge pages, read once. */
-struct ht_thp_env {
-	enum ht_thp_mode mode;
-	bool prctl_disabled;	/* prctl(PR_GET_THP_DISABLE) */
-	bool seccomp;		/* a seccomp filter (or strict mode) is on */
-};
-
-/*
- * What a process has learnt of its kernel, kept between calls by a
- * caller that makes many (the library): devices whose regular files
- * MADV_COLLAPSE refused (no CONFIG_READ_ONLY_THP_FOR_FS), so that later
- * objects there go straight to the refault route.
- */
-#define HT_MEMO_DEVS 8
-struct ht_memo {
-	unsigned int ndev;
-	struct { unsigned int major, minor; } no_collapse[HT_MEMO_DEVS];
-};
-
-/* What the user and the system allow; read once per process. */
-struct ht_policy {
-	enum ht_strategy strategy;
-	bool dry_run;		/* check and measure only */
-	bool seccomp_try;	/* act even under a seccomp filter */
-	struct ht_thp_env thp;
-	struct ht_memo *memo;	/* NULL: learn nothing between calls */
-	uint64_t deadline;	/* ht_now_usec() to stop at; 0: no budget */
-	bool others_run;	/* other threads run: never zap a mapped page */
-	bool threads_unknown;	/* others_run not asked yet: ask at a zap */
 };
 
 /* One run of whole 2 MiB spans of a live mapping in this process. */
@@ -104,15 +59,9 @@ struct ht_target {
 	bool threads_unknown;	/* from the policy: ask before a zap */
 };
 
-/* ht_strategy_parse - "auto", "collapse", "refault", "none", "copy".
- * Returns 0, or -EINVAL for anything else (@out untouched). */
-int ht_strategy_parse(const char *s, enum ht_strategy *out);
-/* ht_strategy_name - the name ht_strategy_parse() accepts.  Never NULL. */
-const char *ht_strategy_name(enum ht_strategy s);
 /* ht_route_name - "already", "collapse", ...  Never NULL. */
 const char *ht_route_name(enum ht_route r);
-/* ht_thp_mode_name - "always", "madvise", "never", "unsupported". */
-const char *ht_thp_mode_name(enum ht_thp_mode m);
+
 
 /*
  * ht_thp_env_read - read the THP mode from sysfs and the process's

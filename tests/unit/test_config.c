@@ -396,47 +396,6 @@ Test(config, parse_bool)
 	cr_assert_eq(b, false);
 }
 
-Test(names, strategy_round_trip)
-{
-	static const enum ht_strategy all[] = {
-		HT_STRATEGY_AUTO, HT_STRATEGY_COLLAPSE, HT_STRATEGY_REFAULT,
-		HT_STRATEGY_NONE, HT_STRATEGY_COPY,
-	};
-	enum ht_strategy s;
-	size_t i, j;
-
-	for (i = 0; i < sizeof(all) / sizeof(*all); i++) {
-		const char *n = ht_strategy_name(all[i]);
-
-		cr_assert_not_null(n);
-		cr_assert_str_neq(n, "unknown");
-		s = (enum ht_strategy)99;
-		cr_assert_eq(ht_strategy_parse(n, &s), 0, "%s", n);
-		cr_assert_eq(s, all[i], "%s", n);
-		for (j = 0; j < i; j++)
-			cr_assert_str_neq(ht_strategy_name(all[j]), n);
-	}
-	cr_assert_str_eq(ht_strategy_name(HT_STRATEGY_AUTO), "auto");
-	cr_assert_str_eq(ht_strategy_name(HT_STRATEGY_COLLAPSE), "collapse");
-	cr_assert_str_eq(ht_strategy_name(HT_STRATEGY_REFAULT), "refault");
-	cr_assert_str_eq(ht_strategy_name(HT_STRATEGY_NONE), "none");
-	cr_assert_str_eq(ht_strategy_name(HT_STRATEGY_COPY), "copy");
-
-	/* Past the last strategy: a name that parses to nothing. */
-	cr_assert_str_eq(ht_strategy_name((enum ht_strategy)5), "unknown");
-	cr_assert_str_eq(ht_strategy_name((enum ht_strategy)-1), "unknown");
-	cr_assert_str_eq(ht_strategy_name((enum ht_strategy)12345), "unknown");
-	cr_assert_eq(ht_strategy_parse("unknown", &s), -EINVAL);
-
-	s = HT_STRATEGY_REFAULT;
-	cr_assert_eq(ht_strategy_parse("bogus", &s), -EINVAL);
-	cr_assert_eq(s, HT_STRATEGY_REFAULT);
-	cr_assert_eq(ht_strategy_parse("", &s), -EINVAL);
-	cr_assert_eq(s, HT_STRATEGY_REFAULT);
-	cr_assert_eq(ht_strategy_parse(NULL, &s), -EINVAL);
-	cr_assert_eq(s, HT_STRATEGY_REFAULT);
-}
-
 Test(names, routes)
 {
 	static const struct {
@@ -457,15 +416,4 @@ Test(names, routes)
 	cr_assert_str_eq(ht_route_name((enum ht_route)6), "unknown");
 	cr_assert_str_eq(ht_route_name((enum ht_route)-1), "unknown");
 	cr_assert_str_eq(ht_route_name((enum ht_route)777), "unknown");
-}
-
-Test(names, thp_modes)
-{
-	cr_assert_str_eq(ht_thp_mode_name(HT_THP_ALWAYS), "always");
-	cr_assert_str_eq(ht_thp_mode_name(HT_THP_MADVISE), "madvise");
-	cr_assert_str_eq(ht_thp_mode_name(HT_THP_NEVER), "never");
-	cr_assert_str_eq(ht_thp_mode_name(HT_THP_UNKNOWN), "unsupported");
-	cr_assert_str_eq(ht_thp_mode_name((enum ht_thp_mode)4), "unsupported");
-	cr_assert_str_eq(ht_thp_mode_name((enum ht_thp_mode)-1), "unsupported");
-	cr_assert_str_eq(ht_thp_mode_name((enum ht_thp_mode)999), "unsupported");
 }
