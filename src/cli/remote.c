@@ -177,19 +177,14 @@ static int pmadvise(int pidfd, uint64_t start, uint64_t len, int advice)
 /* The file mapped at @path in the process, checked by device/inode. */
 static int open_same(const char *path, pid_t pid, uint64_t start)
 {
-	struct ht_range_stat *st = malloc(sizeof(*st));
+	struct ht_range_stat st = { .start = start, .end = start + 1 };
 	int fd = -1;
 
-	if (!st)
-		return -ENOMEM;
-	st->start = start;
-	st->end = start + 1;
-	if (ht_smaps_query(pid, st, 1) == 0 && st->one_file) {
-		fd = ht_open_mapped(st, path);
+	if (ht_smaps_query(pid, &st, 1) == 0 && st.one_file) {
+		fd = ht_open_mapped(&st, path);
 		if (fd == -ESTALE)
 			fd = -ENOENT;
 	}
-	free(st);
 	return fd;
 }
 

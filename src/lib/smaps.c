@@ -275,10 +275,22 @@ int ht_smaps_walk(pid_t pid, ht_vma_fn fn, void *arg)
 void ht_range_stat_reset(struct ht_range_stat *q)
 {
 	uint64_t start = q->start, end = q->end;
+	bool want = q->want_path;
 
 	memset(q, 0, sizeof(*q));
 	q->start = start;
 	q->end = end;
+	q->want_path = want;
+}
+
+void ht_range_stat_free(struct ht_range_stat *q, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(q[i].path);
+		q[i].path = NULL;
+	}
 }
 
 struct query {
@@ -299,7 +311,8 @@ static void add_vma(struct ht_range_stat *q, const struct ht_vma *v)
 		q->dev_major = v->dev_major;
 		q->dev_minor = v->dev_minor;
 		q->inode = v->inode;
-		snprintf(q->path, sizeof(q->path), "%s", v->path);
+		if (q->want_path)
+			q->path = strdup(v->path);
 	} else if (!file || v->inode != q->inode ||
 		   v->dev_major != q->dev_major ||
 		   v->dev_minor != q->dev_minor || off != q->offset) {

@@ -60,6 +60,8 @@ int ht_smaps_walk(pid_t pid, ht_vma_fn fn, void *arg);
  */
 struct ht_range_stat {
 	uint64_t start, end;	/* in: the range */
+	bool want_path;		/* in: fill @path; the caller frees it
+				   (ht_range_stat_free) before asking again */
 	unsigned int nvma;	/* mappings overlapping it */
 	uint64_t covered;	/* bytes of the range inside a mapping */
 	uint64_t rss, anonymous, pmd;	/* pmd: file + shmem PMD-mapped */
@@ -71,8 +73,12 @@ struct ht_range_stat {
 	uint64_t offset;	/* file offset at @start (when one_file) */
 	unsigned int dev_major, dev_minor;
 	uint64_t inode;
-	char path[PATH_MAX];	/* of the first mapping overlapping */
+	char *path;		/* of the first mapping overlapping, when
+				   asked; NULL if none or out of memory */
 };
+
+/* ht_range_stat_free - free the paths of @n queries; they stay usable. */
+void ht_range_stat_free(struct ht_range_stat *q, size_t n);
 
 /*
  * ht_smaps_query - fill @n range queries @q (start and end set by the
@@ -101,7 +107,10 @@ int ht_maps_query(struct ht_range_stat *q, size_t n);
  */
 int ht_open_mapped(const struct ht_range_stat *q, const char *path);
 
-/* ht_range_stat_reset - clear the outputs of @q, keeping its range. */
+/*
+ * ht_range_stat_reset - clear the outputs of @q, keeping its range and
+ * want_path (a path it held is not freed: see want_path).
+ */
 void ht_range_stat_reset(struct ht_range_stat *q);
 
 

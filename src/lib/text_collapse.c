@@ -709,7 +709,7 @@ int ht_make_huge(struct ht_target *t, const struct ht_range_stat *pre,
 		 const struct ht_policy *pol)
 {
 	enum ht_strategy s = pol->strategy;
-	struct ht_range_stat *st;
+	struct ht_range_stat st_buf = { 0 }, *st = &st_buf;
 	uint64_t t0 = ht_now_usec(), len = t->end - t->start, a;
 	struct statfs sfs;
 	enum ht_reason why;
@@ -726,12 +726,10 @@ int ht_make_huge(struct ht_target *t, const struct ht_range_stat *pre,
 	if (t->end <= t->start || ((t->start | t->end) & HT_HPAGE_MASK))
 		return stop(t, HT_R_NO_WHOLE_SPAN, EINVAL, -EINVAL);
 
-	/* struct ht_range_stat carries a PATH_MAX path: not on the stack. */
-	st = malloc(sizeof(*st));
-	if (!st)
-		return stop(t, HT_R_SYSCALL, ENOMEM, -ENOMEM);
 	if (pre && pre->start == t->start && pre->end == t->end) {
-		memcpy(st, pre, sizeof(*st));
+		*st = *pre;
+		st->want_path = false;	/* the copy owns no path */
+		st->path = NULL;
 		ret = 0;
 	} else {
 		ret = query(t, st);
@@ -876,7 +874,6 @@ out:
 		ret = stop(t, HT_R_PARTIAL, 0, -EAGAIN);
 	else if (ret == -EAGAIN && t->reason == HT_R_NONE)
 		t->reason = HT_R_PARTIAL;
-	free(st);
 	t->usec = ht_now_usec() - t0;
 	return ret;
 }

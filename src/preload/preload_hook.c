@@ -547,7 +547,7 @@ static void object_fail(struct ht_object *o, enum ht_reason why,
  */
 static int open_mapped(struct ht_object *o, const struct ht_range_stat *st)
 {
-	size_t len = strlen(st->path), sl = sizeof(DELETED_SUFFIX) - 1;
+	size_t len, sl = sizeof(DELETED_SUFFIX) - 1;
 	char *p;
 	int fd;
 
@@ -555,6 +555,11 @@ static int open_mapped(struct ht_object *o, const struct ht_range_stat *st)
 		object_fail(o, HT_R_NOT_FILE, NULL);
 		return -1;
 	}
+	if (!st->path) {
+		object_fail(o, HT_R_SYSCALL, ht_strerror(ENOMEM));
+		return -1;
+	}
+	len = strlen(st->path);
 	p = strdup(st->path);
 	if (p) {
 		free(o->path);
@@ -627,6 +632,7 @@ static void make_huge(struct state *s)
 		for (j = 0; j < s->run.obj[i].nparts; j++, n++) {
 			pre[n].start = s->run.obj[i].parts[j].spans.start;
 			pre[n].end = s->run.obj[i].parts[j].spans.end;
+			pre[n].want_path = true;
 		}
 	}
 	/*
@@ -649,6 +655,7 @@ static void make_huge(struct state *s)
 			process_object(s, o, &pre[n]);
 		n += o->nparts;
 	}
+	ht_range_stat_free(pre, n);
 	free(pre);
 }
 

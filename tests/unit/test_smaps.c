@@ -575,6 +575,7 @@ static void fill_text_query(struct ht_range_stat *q)
 	memset(q, 0x3c, sizeof(*q));
 	q->start = a & ~((uintptr_t)p - 1);
 	q->end = q->start + p;
+	q->want_path = true;
 }
 
 static void check_text_query(const struct ht_range_stat *q)
@@ -636,6 +637,8 @@ Test(smaps_live, text_of_test_binary)
 	cr_assert_eq(ht_smaps_query(0, &q, 1), 0);
 	check_text_query(&q);
 	cr_assert_eq(q.start & (page_size() - 1), 0);
+	ht_range_stat_free(&q, 1);
+	cr_assert_null(q.path);
 }
 
 Test(smaps_live, anonymous_region)
@@ -651,6 +654,7 @@ Test(smaps_live, anonymous_region)
 	memset(&q, 0x3c, sizeof(q));
 	q.start = (uintptr_t)m;
 	q.end = q.start + len;
+	q.want_path = true;
 	cr_assert_eq(ht_smaps_query(0, &q, 1), 0);
 	cr_assert_eq(q.start, (uintptr_t)m);
 	cr_assert_eq(q.end, (uintptr_t)m + len);
@@ -659,6 +663,7 @@ Test(smaps_live, anonymous_region)
 	cr_assert_eq(q.one_file, false);
 	cr_assert_eq(q.inode, 0);
 	cr_assert_str_eq(q.path, "");
+	ht_range_stat_free(&q, 1);
 	/* The mapping may have merged with a neighbour: at least ours. */
 	cr_assert_geq(q.anonymous, len);
 	cr_assert_geq(q.rss, len);
@@ -720,6 +725,7 @@ Test(smaps_live, file_mappings)
 	cr_assert_eq(m[0], 'x');
 	q.start = (uintptr_t)m + p;
 	q.end = (uintptr_t)m + 3 * p;
+	q.want_path = true;
 	cr_assert_eq(ht_smaps_query(0, &q, 1), 0);
 	cr_assert_eq(q.nvma, 1);
 	cr_assert_eq(q.covered, 2 * p);
@@ -728,11 +734,14 @@ Test(smaps_live, file_mappings)
 	cr_assert_eq(q.inode, (uint64_t)st.st_ino);
 	cr_assert_str_eq(q.path, real);
 	cr_assert_eq(q.anonymous, 0);
+	ht_range_stat_free(&q, 1);
 
 	/* Remap the last page from file offset 0: offsets disagree. */
 	r = mmap(m + 2 * p, p, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0);
 	cr_assert_eq(r, m + 2 * p);
+	q.want_path = false;
 	cr_assert_eq(ht_smaps_query(0, &q, 1), 0);
+	cr_assert_null(q.path);
 	cr_assert_eq(q.nvma, 2);
 	cr_assert_eq(q.covered, 2 * p);
 	cr_assert_eq(q.one_file, false);
@@ -744,11 +753,13 @@ Test(smaps_live, file_mappings)
 	cr_assert_neq(m, MAP_FAILED);
 	q.start = (uintptr_t)m;
 	q.end = (uintptr_t)m + 2 * p;
+	q.want_path = true;
 	cr_assert_eq(ht_smaps_query(0, &q, 1), 0);
 	cr_assert_eq(q.nvma, 1);
 	cr_assert_eq(q.one_file, false);
 	cr_assert(q.vmflags_or & HT_VM_SH);
 	cr_assert_str_eq(q.path, real);
+	ht_range_stat_free(&q, 1);
 	munmap(m, 2 * p);
 
 	close(fd);
@@ -769,6 +780,7 @@ Test(smaps_live, two_ranges_in_one_pass)
 	memset(&q[1], 0x3c, sizeof(q[1]));
 	q[1].start = (uintptr_t)m;
 	q[1].end = (uintptr_t)m + 2 * p;
+	q[1].want_path = true;
 	cr_assert_eq(ht_smaps_query(0, q, 2), 0);
 
 	check_text_query(&q[0]);
@@ -778,6 +790,7 @@ Test(smaps_live, two_ranges_in_one_pass)
 	cr_assert_eq(q[1].one_file, false);
 	cr_assert_str_eq(q[1].path, "");
 	cr_assert_geq(q[1].anonymous, p);
+	ht_range_stat_free(q, 2);
 	munmap(m, 2 * p);
 }
 
@@ -788,7 +801,9 @@ Test(smaps_live, reset_keeps_range)
 	memset(&q, 0x77, sizeof(q));
 	q.start = 0x1000;
 	q.end = 0x5000;
+	q.want_path = true;
 	ht_range_stat_reset(&q);
+	cr_assert(q.want_path);
 	cr_assert_eq(q.start, 0x1000);
 	cr_assert_eq(q.end, 0x5000);
 	cr_assert_eq(q.nvma, 0);
@@ -800,7 +815,7 @@ Test(smaps_live, reset_keeps_range)
 	cr_assert_eq(q.one_file, false);
 	cr_assert_eq(q.offset, 0);
 	cr_assert_eq(q.inode, 0);
-	cr_assert_str_eq(q.path, "");
+	cr_assert_null(q.path);
 }
 
 /* The file opened is the one mapped, or the answer says it is not. */
