@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "check.h"
 #include "cli.h"
 #include "deps.h"
@@ -118,15 +119,8 @@ static struct result *new_result(struct ctx *c, const char *path,
 {
 	struct result *r;
 
-	if (c->nres == c->capres) {
-		size_t cap = c->capres ? 2 * c->capres : 16;
-		struct result *n = realloc(c->res, cap * sizeof(*n));
-
-		if (!n)
-			return NULL;
-		c->res = n;
-		c->capres = cap;
-	}
+	if (ht_grow(&c->res, &c->capres, c->nres, sizeof(*c->res), 16))
+		return NULL;
 	r = &c->res[c->nres];
 	memset(r, 0, sizeof(*r));
 	r->path = strdup(path);
@@ -158,15 +152,8 @@ static struct fs_entry *fs_for(struct ctx *c, dev_t dev, size_t *idx)
 			*idx = i;
 			return &c->fs[i];
 		}
-	if (c->nfs == c->capfs) {
-		size_t cap = c->capfs ? 2 * c->capfs : 4;
-		struct fs_entry *n = realloc(c->fs, cap * sizeof(*n));
-
-		if (!n)
-			return NULL;
-		c->fs = n;
-		c->capfs = cap;
-	}
+	if (ht_grow(&c->fs, &c->capfs, c->nfs, sizeof(*c->fs), 4))
+		return NULL;
 	memset(&c->fs[c->nfs], 0, sizeof(c->fs[c->nfs]));
 	c->fs[c->nfs].dev = dev;
 	*idx = c->nfs;
@@ -312,9 +299,13 @@ static bool seen(const struct ctx *c, dev_t dev, ino_t ino)
 }
 
 /* What ht_list_deps() found, kept until the checks that may grow c->res. */
+struct dep {
+	char *path;
+	bool missing;
+};
+
 struct deps_arg {
-	char **paths;
-	bool *missing;
+	struct dep *dep;
 	size_t n, cap;
 };
 
@@ -322,23 +313,12 @@ static void collect_dep(void *arg, const char *path, bool missing)
 {
 	struct deps_arg *d = arg;
 
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? 2 * d->cap : 16;
-		char **p = realloc(d->paths, cap * sizeof(*p));
-		bool *m;
-
-		if (!p)
-			return;
-		d->paths = p;
-		m = realloc(d->missing, cap * sizeof(*m));
-		if (!m)
-			return;
-		d->missing = m;
-		d->cap = cap;
-	}
-	d->paths[d->n] = strdup(path);
-	if (d->paths[d->n])
-		d->missing[d->n++] = missing;
+	if (ht_grow(&d->dep, &d->cap, d->n, sizeof(*d->dep), 16))
+		return;
+	d->dep[d->n].path = strdup(path);
+	d->dep[d->n].missing = missing;
+	if (d->dep[d->n].path)
+		d->n++;
 }
 
 /* --deps: check each library c->res[@ri] needs that was not checked yet,
@@ -373,27 +353,26 @@ static void check_deps(struct ctx *c, size_t ri,
 		struct result *r;
 
 		/* c->res may move as it grows; @file's string does not. */
-		if (d.missing[i]) {
-			r = new_result(c, d.paths[i], file);
+		if (d.dep[i].missing) {
+			r = new_result(c, d.dep[i].path, file);
 			snprintf(msg, sizeof(msg), "%s: needs %s: not found",
-				 file, d.paths[i]);
+				 file, d.dep[i].path);
 			if (r) {
 				free(r->error);
 				r->error = strdup("not found");
 			}
 			bad(c, "%s", msg);
-		} else if (stat(d.paths[i], &st) == 0 &&
+		} else if (stat(d.dep[i].path, &st) == 0 &&
 			   seen(c, st.st_dev, st.st_ino)) {
 			/* each library once */
 		} else {
-			r = check_file(c, d.paths[i], file);
+			r = check_file(c, d.dep[i].path, file);
 			if (r && !r->error && show)
 				show(c, r);
 		}
-		free(d.paths[i]);
+		free(d.dep[i].path);
 	}
-	free(d.paths);
-	free(d.missing);
+	free(d.dep);
 }
 
 /* Worse of the two: a bad file beats text that is not eligible. */

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "clock.h"
 #include "prime.h"
 #include "remote.h"
@@ -35,15 +36,8 @@ static struct ht_object *object_for(struct scan *sc, const char *path)
 	for (i = 0; i < r->nobj; i++)
 		if (!strcmp(r->obj[i].path, path))
 			return &r->obj[i];
-	if (r->nobj == sc->cap) {
-		size_t cap = sc->cap ? sc->cap * 2 : 16;
-
-		o = realloc(r->obj, cap * sizeof(*o));
-		if (!o)
-			return NULL;
-		r->obj = o;
-		sc->cap = cap;
-	}
+	if (ht_grow(&r->obj, &sc->cap, r->nobj, sizeof(*r->obj), 16))
+		return NULL;
 	o = &r->obj[r->nobj];
 	memset(o, 0, sizeof(*o));
 	o->path = strdup(path);

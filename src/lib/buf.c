@@ -2,6 +2,7 @@
 /* buf.c - growable byte buffer; see buf.h. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,24 @@ int ht_buf_write(const struct ht_buf *b, int fd)
 			return n < 0 ? -errno : -EIO;
 		off += n;
 	}
+	return 0;
+}
+
+int ht_grow(void *arr, size_t *cap, size_t n, size_t size, size_t first)
+{
+	void **p = arr, *q;
+	size_t want;
+
+	if (n < *cap)
+		return 0;
+	want = *cap ? *cap * 2 : first;
+	if (want <= n || want > SIZE_MAX / size)
+		return -ENOMEM;
+	q = realloc(*p, want * size);
+	if (!q)
+		return -ENOMEM;
+	*p = q;
+	*cap = want;
 	return 0;
 }
 

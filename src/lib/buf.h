@@ -42,4 +42,12 @@ int ht_buf_write(const struct ht_buf *b, int fd);
 /* ht_buf_free - release the memory; @b is empty and usable again. */
 void ht_buf_free(struct ht_buf *b);
 
+/*
+ * ht_grow - room for element @n of the array at *@arr, of *@cap
+ * elements of @size bytes each: when @n == *@cap the array doubles
+ * (from @first).  Returns 0, or -ENOMEM with the array unchanged.
+ * Every growing array of the project goes through it.
+ */
+int ht_grow(void *arr, size_t *cap, size_t n, size_t size, size_t first);
+
 #endif /* HT_BUF_H */

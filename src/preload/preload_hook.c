@@ -45,6 +45,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "clock.h"
 #include "config.h"
 #include "loaded.h"
@@ -431,15 +432,8 @@ static struct ht_object *new_object(struct state *s)
 {
 	struct ht_run *r = &s->run;
 
-	if (r->nobj == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 8;
-		struct ht_object *o = realloc(r->obj, cap * sizeof(*o));
-
-		if (!o)
-			return NULL;
-		r->obj = o;
-		s->cap = cap;
-	}
+	if (ht_grow(&r->obj, &s->cap, r->nobj, sizeof(*r->obj), 8))
+		return NULL;
 	return &r->obj[r->nobj++];
 }
 
@@ -818,15 +812,8 @@ la_objopen(struct link_map *map, Lmid_t lmid, uintptr_t *cookie)
 	/* The vDSO has no file. */
 	if (s->vdso && (uintptr_t)map->l_ld - s->vdso < 4 * s->pagesz)
 		goto out;
-	if (s->npend == s->cappend) {
-		size_t cap = s->cappend ? s->cappend * 2 : 32;
-		struct pending *p = realloc(s->pend, cap * sizeof(*p));
-
-		if (!p)
-			goto out;	/* this one goes unseen */
-		s->pend = p;
-		s->cappend = cap;
-	}
+	if (ht_grow(&s->pend, &s->cappend, s->npend, sizeof(*s->pend), 32))
+		goto out;	/* this one goes unseen */
 	s->pend[s->npend++].map = map;
 out:
 	errno = saved_errno;

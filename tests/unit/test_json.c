@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
@@ -114,4 +115,24 @@ Test(buf, failed_stays_failed)
 	cr_assert_eq(ht_buf_write(&b, 1), -ENOMEM);
 	ht_buf_free(&b);
 	cr_assert(ht_buf_ok(&b));
+}
+
+Test(buf, grow_doubles_and_refuses_overflow)
+{
+	uint64_t *a = NULL;
+	size_t cap = 0, n;
+
+	for (n = 0; n < 100; n++) {
+		cr_assert_eq(ht_grow(&a, &cap, n, sizeof(*a), 4), 0);
+		cr_assert_gt(cap, n);
+		a[n] = n;
+	}
+	cr_assert_eq(cap, 128);
+	for (n = 0; n < 100; n++)
+		cr_assert_eq(a[n], n);
+	/* no room to ask for: the array stays as it was */
+	cap = SIZE_MAX / 8 / 2 + 1;
+	cr_assert_eq(ht_grow(&a, &cap, cap, sizeof(*a), 4), -ENOMEM);
+	cr_assert_eq(a[99], 99);
+	free(a);
 }
