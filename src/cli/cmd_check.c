@@ -80,40 +80,6 @@ static bool glibc_honours_align(void)
 }
 
 
-/*
- * A file that is ELF but not for this machine, or cut inside its
- * header: say so in plain words rather than let libelf misread it (a
- * 64-bit file whose class byte says 32 has its header read at the wrong
- * offsets).  Returns true when @buf holds that message.
- */
-static bool foreign(int fd, uint64_t size, char *buf, size_t len)
-{
-	unsigned char id[20];
-	unsigned int machine;
-
-	if (pread(fd, id, SELFMAG, 0) != SELFMAG ||
-	    memcmp(id, ELFMAG, SELFMAG))
-		return false;
-	if (size < sizeof(Elf64_Ehdr) ||
-	    pread(fd, id, sizeof(id), 0) != (ssize_t)sizeof(id)) {
-		snprintf(buf, len, "truncated: %llu bytes, shorter than an "
-			 "ELF header", (unsigned long long)size);
-		return true;
-	}
-	machine = id[EI_DATA] == ELFDATA2MSB ? (id[18] << 8 | id[19]) :
-		  (id[19] << 8 | id[18]);
-	if (id[EI_CLASS] == ELFCLASS64 && id[EI_DATA] == ELFDATA2LSB &&
-	    machine == EM_X86_64)
-		return false;
-	snprintf(buf, len, "not an x86-64 ELF file (%s, %s, machine %u)",
-		 id[EI_CLASS] == ELFCLASS32 ? "32-bit" :
-		 id[EI_CLASS] == ELFCLASS64 ? "64-bit" : "unknown class",
-		 id[EI_DATA] == ELFDATA2LSB ? "little-endian" :
-		 id[EI_DATA] == ELFDATA2MSB ? "big-endian" : "unknown order",
-		 machine);
-	return true;
-}
-
 static struct result *new_result(struct ctx *c, const char *path,
 				  const char *needed_by)
 {
@@ -195,7 +161,7 @@ static int place(struct ctx *c, struct result *r,
 static struct result *check_file(struct ctx *c, const char *path,
 				 const char *needed_by)
 {
-	char msg[HT_ELF_ERRLEN + PATH_MAX], real[PATH_MAX], why[128];
+	char msg[HT_ELF_ERRLEN + PATH_MAX], real[PATH_MAX];
 	struct fs_entry *fs;
 	struct result *r;
 	struct stat st;
@@ -228,10 +194,6 @@ static struct result *check_file(struct ctx *c, const char *path,
 	r->size = (uint64_t)st.st_size;
 	if (!st.st_size) {
 		snprintf(msg, sizeof(msg), "%s: empty file, not ELF", path);
-		goto bad;
-	}
-	if (foreign(fd, r->size, why, sizeof(why))) {
-		snprintf(msg, sizeof(msg), "%s: %s", path, why);
 		goto bad;
 	}
 	ret = ht_elf_read_fd(fd, path, &r->elf, msg, sizeof(msg));

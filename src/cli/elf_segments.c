@@ -30,14 +30,11 @@ static struct {
 	const char *(*elf_errmsg)(int);
 	Elf_Kind (*elf_kind)(Elf *);
 	GElf_Ehdr *(*gelf_getehdr)(Elf *, GElf_Ehdr *);
-	int (*gelf_getclass)(Elf *);
 	int (*elf_getphdrnum)(Elf *, size_t *);
 	GElf_Phdr *(*gelf_getphdr)(Elf *, int, GElf_Phdr *);
 	Elf_Data *(*elf_getdata_rawchunk)(Elf *, int64_t, size_t, Elf_Type);
 	size_t (*gelf_fsize)(Elf *, Elf_Type, size_t, unsigned int);
 	GElf_Dyn *(*gelf_getdyn)(Elf_Data *, int, GElf_Dyn *);
-	size_t (*gelf_getnote)(Elf_Data *, size_t, GElf_Nhdr *, size_t *,
-			       size_t *);
 	int (*elf_end)(Elf *);
 } lazy;
 
@@ -65,13 +62,11 @@ static int lazy_load(void)
 	LOAD(elf_errmsg);
 	LOAD(elf_kind);
 	LOAD(gelf_getehdr);
-	LOAD(gelf_getclass);
 	LOAD(elf_getphdrnum);
 	LOAD(gelf_getphdr);
 	LOAD(elf_getdata_rawchunk);
 	LOAD(gelf_fsize);
 	LOAD(gelf_getdyn);
-	LOAD(gelf_getnote);
 	LOAD(elf_end);
 #undef LOAD
 	state = 1;
@@ -84,23 +79,17 @@ static int lazy_load(void)
 #define elf_errmsg		lazy.elf_errmsg
 #define elf_kind		lazy.elf_kind
 #define gelf_getehdr		lazy.gelf_getehdr
-#define gelf_getclass		lazy.gelf_getclass
 #define elf_getphdrnum		lazy.elf_getphdrnum
 #define gelf_getphdr		lazy.gelf_getphdr
 #define elf_getdata_rawchunk	lazy.elf_getdata_rawchunk
 #define gelf_fsize		lazy.gelf_fsize
 #define gelf_getdyn		lazy.gelf_getdyn
-#define gelf_getnote		lazy.gelf_getnote
 #define elf_end			lazy.elf_end
 #else
 static int lazy_load(void)
 {
 	return 1;
 }
-#endif
-
-#ifndef NT_GNU_BUILD_ID
-#define NT_GNU_BUILD_ID 3
 #endif
 
 static int fail(char *err, size_t errlen, int ret, const char *path,
@@ -151,29 +140,37 @@ static bool read_dynamic(Elf *elf, const GElf_Phdr *ph,
 	return true;
 }
 
-static void read_notes(Elf *elf, const GElf_Phdr *ph,
-		       struct ht_elf_info *info)
+/*
+ * A file that is ELF but not for this machine, or cut inside its
+ * header: said in plain words before libelf can misread it (a 64-bit
+ * file whose class byte says 32 has its header read at the wrong
+ * offsets).  Returns 0 for a native header or a file that is not ELF
+ * at all (libelf says so), else -ENOEXEC with @err set.
+ */
+static int native(int fd, const char *path, char *err, size_t errlen)
 {
-	Elf_Data *data;
-	GElf_Nhdr nh;
-	size_t off = 0, name_off, desc_off;
+	unsigned char id[20];
+	unsigned int machine;
+	ssize_t n = pread(fd, id, sizeof(id), 0);
 
-	data = elf_getdata_rawchunk(elf, ph->p_offset, ph->p_filesz,
-				    ph->p_align == 8 ? ELF_T_NHDR8 :
-				    ELF_T_NHDR);
-	if (!data)
-		return;
-	while ((off = gelf_getnote(data, off, &nh, &name_off, &desc_off))) {
-		if (nh.n_type != NT_GNU_BUILD_ID || nh.n_namesz != 4 ||
-		    memcmp((char *)data->d_buf + name_off, "GNU", 4))
-			continue;
-		if (nh.n_descsz == 0 || nh.n_descsz > HT_ELF_BUILD_ID_MAX)
-			continue;
-		memcpy(info->build_id, (char *)data->d_buf + desc_off,
-		       nh.n_descsz);
-		info->build_id_len = nh.n_descsz;
-		return;
-	}
+	if (n < SELFMAG || memcmp(id, ELFMAG, SELFMAG))
+		return 0;
+	if (n < (ssize_t)sizeof(id) || lseek(fd, 0, SEEK_END) <
+	    (off_t)sizeof(Elf64_Ehdr))
+		return fail(err, errlen, -ENOEXEC, path, "truncated: shorter "
+			    "than an ELF header");
+	machine = id[EI_DATA] == ELFDATA2MSB ? (id[18] << 8 | id[19]) :
+		  (id[19] << 8 | id[18]);
+	if (id[EI_CLASS] == ELFCLASS64 && id[EI_DATA] == ELFDATA2LSB &&
+	    machine == EM_X86_64)
+		return 0;
+	return fail(err, errlen, -ENOEXEC, path, "not an x86-64 ELF file "
+		    "(%s, %s, machine %u)",
+		    id[EI_CLASS] == ELFCLASS32 ? "32-bit" :
+		    id[EI_CLASS] == ELFCLASS64 ? "64-bit" : "unknown class",
+		    id[EI_DATA] == ELFDATA2LSB ? "little-endian" :
+		    id[EI_DATA] == ELFDATA2MSB ? "big-endian" :
+		    "unknown order", machine);
 }
 
 int ht_elf_read_fd(int fd, const char *path, struct ht_elf_info *info,
@@ -187,6 +184,9 @@ int ht_elf_read_fd(int fd, const char *path, struct ht_elf_info *info,
 	memset(info, 0, sizeof(*info));
 	if (err && errlen)
 		err[0] = '\0';
+	ret = native(fd, path, err, errlen);
+	if (ret)
+		return ret;
 	if (lazy_load() < 0)
 		return fail(err, errlen, -ELIBACC, path,
 			    "cannot load libelf.so.1");
@@ -210,8 +210,6 @@ int ht_elf_read_fd(int fd, const char *path, struct ht_elf_info *info,
 			   "bad ELF header: %s", elf_errmsg(-1));
 		goto out;
 	}
-	info->elf_class = gelf_getclass(elf);
-	info->machine = eh.e_machine;
 	info->type = eh.e_type;
 	if (elf_getphdrnum(elf, &phnum)) {
 		ret = fail(err, errlen, -ENOEXEC, path,
@@ -247,10 +245,6 @@ int ht_elf_read_fd(int fd, const char *path, struct ht_elf_info *info,
 					   "%s", elf_errmsg(-1));
 				goto out;
 			}
-			break;
-		case PT_NOTE:
-			if (!info->build_id_len)
-				read_notes(elf, &ph, info);
 			break;
 		case PT_LOAD:
 			if (ph.p_align && !(ph.p_align & (ph.p_align - 1)) &&

@@ -2,8 +2,8 @@
 /*
  * elf_segments.h - what hugetext needs to know of one ELF file, via libelf.
  *
- * Reads only the program headers, the dynamic section and the build-id
- * note; never the section contents.  For the command-line tools only:
+ * Reads only the ELF header, the program headers and the dynamic
+ * section; never the section contents.  For the command-line tools only:
  * the library that runs inside programs reads objects from memory
  * (loaded.h) and loads no ELF library.
  */
@@ -16,7 +16,6 @@
 
 #include "spans.h"	/* HT_ELF_MAX_EXEC */
 
-#define HT_ELF_BUILD_ID_MAX	64
 #define HT_ELF_ERRLEN		256
 
 struct ht_segment {
@@ -29,14 +28,10 @@ struct ht_segment {
 };
 
 struct ht_elf_info {
-	int elf_class;		/* ELFCLASS64, ... */
-	uint16_t machine;	/* e_machine */
 	uint16_t type;		/* e_type: ET_EXEC, ET_DYN */
 	bool has_interp;	/* PT_INTERP present: dynamically linked */
 	bool has_dynamic;	/* PT_DYNAMIC present */
 	bool textrel;		/* DT_TEXTREL or DF_TEXTREL */
-	size_t build_id_len;
-	unsigned char build_id[HT_ELF_BUILD_ID_MAX];
 	size_t nexec;		/* executable PT_LOADs found (may exceed
 				   HT_ELF_MAX_EXEC; only that many kept) */
 	struct ht_segment exec[HT_ELF_MAX_EXEC];
@@ -52,11 +47,10 @@ struct ht_elf_info {
  * ht_elf_read_fd - read @fd (an open ELF file named @path, for messages)
  * into @info.  The descriptor's offset is left unspecified.
  *
- * Any class, byte order and machine is read (libelf converts); callers
- * that can only use some check @info->elf_class and @info->machine.
- *
  * Returns 0 on success.  On failure returns -ENOEXEC for a file that is
- * not ELF, is truncated or corrupt, -EINVAL when libelf is unusable,
+ * not ELF, not a 64-bit little-endian x86-64 one ("not an x86-64 ELF
+ * file (32-bit, ...)", said before libelf could misread it), truncated
+ * or corrupt, -EINVAL when libelf is unusable,
  * -ELIBACC when libelf cannot be loaded (the hugetext program opens it
  * on first use), -ENOMEM, or another -errno from the system; @err (when
  * not NULL) then

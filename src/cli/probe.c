@@ -246,7 +246,6 @@ static int probe_in(const char *dir, struct ht_route_probe *out)
 		return ret;	/* never got as far as the kernel */
 	out->collapse = ret == 0;
 	out->collapse_reason = ret ? t.reason : HT_R_NONE;
-	out->collapse_err = t.err;
 	out->tmpfs = t.tmpfs;
 
 	/* A second, fresh file: collapse may have left huge folios. */
@@ -256,11 +255,9 @@ static int probe_in(const char *dir, struct ht_route_probe *out)
 		return ret;
 	out->refault = ret == 0;
 	out->refault_reason = ret ? t.reason : HT_R_NONE;
-	out->refault_err = t.err;
 	if (statfs(dir, &sfs) == 0)
 		out->tmpfs = sfs.f_type == TMPFS_MAGIC;
 	out->why[0] = '\0';
-	snprintf(out->dir, sizeof(out->dir), "%s", dir);
 	out->probed = true;
 	return 0;
 }
@@ -272,7 +269,6 @@ int ht_probe_routes(const char *file, struct ht_route_probe *out)
 	char real[PATH_MAX], *dir;
 	struct ht_policy pol = { 0 };
 	struct stat st;
-	uint64_t t0 = ht_now_usec();
 	enum ht_reason why;
 	size_t i;
 	int ret;
@@ -308,6 +304,5 @@ int ht_probe_routes(const char *file, struct ht_route_probe *out)
 		if (ret)
 			memcpy(out->why, keep, sizeof(keep));
 	}
-	out->usec = ht_now_usec() - t0;
 	return ret;
 }

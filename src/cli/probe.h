@@ -30,16 +30,12 @@ struct ht_fs_info {
 struct ht_route_probe {
 	bool probed;		/* the routes were tried */
 	char why[192];		/* when not: why not, one line */
-	char dir[PATH_MAX];	/* where the probe files were made */
 	bool tmpfs;
 	struct ht_thp_env thp;
 	bool collapse;		/* MADV_COLLAPSE made 4 MiB huge */
 	enum ht_reason collapse_reason;	/* why not */
-	int collapse_err;
 	bool refault;		/* the page-cache route did */
 	enum ht_reason refault_reason;
-	int refault_err;
-	uint64_t usec;		/* time the probe took */
 };
 
 /*

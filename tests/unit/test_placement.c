@@ -35,8 +35,6 @@ static struct ht_placement pl;
 static void file(uint16_t type, bool interp)
 {
 	memset(&elf, 0, sizeof(elf));
-	elf.elf_class = 2;
-	elf.machine = 62;
 	elf.type = type;
 	elf.has_interp = interp;
 	elf.has_dynamic = interp || type == ET_DYN_;
