@@ -45,37 +45,23 @@ static double mib(uint64_t b)
 	return (double)b / 1048576.0;
 }
 
-/* The segment that explains the file best: first failure, else first. */
-static const struct ht_prime_seg *main_seg(const struct ht_prime_result *r)
-{
-	const struct ht_prime_seg *first = NULL;
-	size_t i;
-
-	for (i = 0; i < r->nseg; i++) {
-		if (!r->seg[i].attempted)
-			continue;
-		if (r->seg[i].target.reason != HT_R_NONE)
-			return &r->seg[i];
-		if (!first)
-			first = &r->seg[i];
-	}
-	return first;
-}
-
 static void print_human(const char *path, const struct ht_prime_result *r)
 {
-	const struct ht_prime_seg *s = main_seg(r);
+	const struct ht_part *s = ht_object_main_part(&r->obj);
+	struct ht_totals t;
 	enum ht_reason why;
 
-	printf("%s: text %.1f MiB, eligible %.1f MiB", path,
-	       mib(r->elf.text_bytes), mib(r->eligible));
-	if (!r->eligible) {
-		why = r->nseg ? r->seg[0].span_reason : HT_R_TOO_SMALL;
+	ht_object_totals(&r->obj, &t);
+	printf("%s: text %.1f MiB, eligible %.1f MiB", path, mib(t.text),
+	       mib(t.eligible));
+	if (!t.eligible) {
+		why = r->obj.nparts ? r->obj.parts[0].span_reason :
+		      HT_R_TOO_SMALL;
 		printf(": %s: %s\n", ht_reason_name(why), ht_reason_text(why));
 		return;
 	}
-	printf(", huge in page cache %.1f MiB (%.0f%%)", mib(r->huge),
-	       100.0 * (double)r->huge / (double)r->eligible);
+	printf(", huge in page cache %.1f MiB (%.0f%%)", mib(t.huge),
+	       100.0 * (double)t.huge / (double)t.eligible);
 	if (s)
 		printf(" via %s", ht_route_name(s->target.route));
 	printf(" in %.1f ms", (double)r->usec / 1000.0);
@@ -87,11 +73,11 @@ static void print_human(const char *path, const struct ht_prime_result *r)
 	printf("\n");
 }
 
-
 static int print_json(const char *path, const struct ht_prime_result *r,
 		      int ret)
 {
 	struct ht_buf b = HT_BUF_INIT;
+	struct ht_totals t;
 	struct ht_jw w;
 	size_t i;
 	int err;
@@ -103,19 +89,20 @@ static int print_json(const char *path, const struct ht_prime_result *r,
 		ht_jw_str(&w, "error", r->err);
 		goto out;
 	}
-	ht_jw_u64(&w, "text_bytes", r->elf.text_bytes);
-	ht_jw_u64(&w, "eligible_bytes", r->eligible);
-	ht_jw_u64(&w, "huge_bytes", r->huge);
+	ht_object_totals(&r->obj, &t);
+	ht_jw_u64(&w, "text_bytes", t.text);
+	ht_jw_u64(&w, "eligible_bytes", t.eligible);
+	ht_jw_u64(&w, "huge_bytes", t.huge);
 	ht_jw_u64(&w, "usec", r->usec);
 	ht_jw_array_open(&w, "segments");
-	for (i = 0; i < r->nseg; i++) {
-		const struct ht_prime_seg *s = &r->seg[i];
+	for (i = 0; i < r->obj.nparts; i++) {
+		const struct ht_part *s = &r->obj.parts[i];
 		enum ht_reason why = s->span_reason != HT_R_NONE ?
 				     s->span_reason : s->target.reason;
 
 		ht_jw_open(&w, NULL);
 		ht_jw_u64(&w, "offset", s->offset);
-		ht_jw_u64(&w, "bytes", s->filesz);
+		ht_jw_u64(&w, "bytes", s->len);
 		ht_jw_u64(&w, "eligible_offset", s->spans.start);
 		ht_jw_u64(&w, "eligible_bytes", ht_spans_bytes(&s->spans));
 		if (s->attempted) {

@@ -236,16 +236,19 @@ static void prime_static(const char *path, enum ht_strategy strategy,
 	ht_thp_env_read(&pol.thp);
 	ret = ht_prime_file(path, &pol, res);
 	if (verbose) {
-		const struct ht_prime_seg *s = res->nseg ? &res->seg[0] : NULL;
+		const struct ht_part *s = res->obj.nparts ?
+					  &res->obj.parts[0] : NULL;
 		enum ht_reason why = !s ? HT_R_TOO_SMALL :
 				     s->span_reason != HT_R_NONE ?
 				     s->span_reason : s->target.reason;
+		struct ht_totals t;
 
+		ht_object_totals(&res->obj, &t);
 		fprintf(stderr, "%s: %s is statically linked: primed its "
 			"page cache instead of preloading: eligible %.1f MiB, "
 			"huge %.1f MiB", prog, path,
-			(double)res->eligible / 1048576.0,
-			(double)res->huge / 1048576.0);
+			(double)t.eligible / 1048576.0,
+			(double)t.huge / 1048576.0);
 		if (ret && why != HT_R_NONE)
 			fprintf(stderr, ": %s: %s", ht_reason_name(why),
 				ht_reason_text(why));

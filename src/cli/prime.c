@@ -77,15 +77,17 @@ int ht_prime_file(const char *path, const struct ht_policy *pol,
 			     sizeof(res->err));
 	if (ret)
 		goto out;
-	res->nseg = res->elf.nexec < HT_ELF_MAX_EXEC ? res->elf.nexec :
-		    HT_ELF_MAX_EXEC;
-	for (i = 0; i < res->nseg; i++) {
+	res->obj.text_bytes = res->elf.text_bytes;
+	res->obj.nexec = res->elf.nexec;
+	res->obj.nparts = res->elf.nexec < HT_ELF_MAX_EXEC ? res->elf.nexec :
+			  HT_ELF_MAX_EXEC;
+	for (i = 0; i < res->obj.nparts; i++) {
 		const struct ht_segment *s = &res->elf.exec[i];
-		struct ht_prime_seg *p = &res->seg[i];
+		struct ht_part *p = &res->obj.parts[i];
 		int r;
 
-		p->offset = s->offset;
-		p->filesz = s->filesz;
+		p->vaddr = p->offset = s->offset;
+		p->len = s->filesz;
 		/*
 		 * Page-cache folios sit at 2 MiB-aligned file offsets,
 		 * whatever address the program will use: the spans are
@@ -96,11 +98,9 @@ int ht_prime_file(const char *path, const struct ht_policy *pol,
 						     &p->spans);
 		if (p->span_reason != HT_R_NONE)
 			continue;
-		res->eligible += ht_spans_bytes(&p->spans);
 		r = ht_prime_range(fd, p->spans.start,
 				   ht_spans_bytes(&p->spans), pol, &p->target);
 		p->attempted = true;
-		res->huge += p->target.pmd_after;
 		if (r && !ret)
 			ret = -EAGAIN;
 	}

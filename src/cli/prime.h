@@ -17,24 +17,19 @@
 #include <stdint.h>
 
 #include "elf_segments.h"
+#include "report.h"
 #include "spans.h"
 #include "text_collapse.h"
 
-/* One executable segment of the file, primed or not. */
-struct ht_prime_seg {
-	uint64_t offset, filesz;	/* the segment in the file */
-	struct ht_spans spans;		/* in file-offset space: start and
-					   end are 2 MiB-aligned offsets */
-	enum ht_reason span_reason;	/* HT_R_NONE: spans exist */
-	bool attempted;
-	struct ht_target target;	/* the route's result */
-};
-
+/*
+ * A primed file in the one result model (report.h): an object whose
+ * parts are its executable segments in the file's own offset space
+ * (vaddr == offset, len == p_filesz; the spans are 2 MiB-aligned file
+ * offsets, where the page cache keeps its folios).
+ */
 struct ht_prime_result {
 	struct ht_elf_info elf;
-	size_t nseg;
-	struct ht_prime_seg seg[HT_ELF_MAX_EXEC];
-	uint64_t eligible, huge;	/* bytes, over all segments */
+	struct ht_object obj;		/* path and name left NULL */
 	uint64_t usec;
 	char err[HT_ELF_ERRLEN];	/* when the call failed */
 };
@@ -46,8 +41,8 @@ struct ht_prime_result {
  * O_NOATIME where allowed so that its access time is left alone too.
  *
  * Returns 0 when every eligible span is huge now (also when there is
- * none: @res->eligible is then 0), -EAGAIN when some are not (see each
- * segment's target.reason), or -errno when the file could not be read
+ * none: ht_object_totals() then says 0 eligible), -EAGAIN when some are
+ * not (see each part's target.reason), or -errno when the file could not be read
  * (-ENOEXEC: not ELF; @res->err says why).
  */
 int ht_prime_file(const char *path, const struct ht_policy *pol,

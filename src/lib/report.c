@@ -98,8 +98,7 @@ static unsigned int pct(uint64_t part, uint64_t whole)
 	return whole ? (unsigned int)((part * 100 + whole / 2) / whole) : 0;
 }
 
-/* The part that best explains an object: first failure, else first. */
-static const struct ht_part *main_part(const struct ht_object *o)
+const struct ht_part *ht_object_main_part(const struct ht_object *o)
 {
 	const struct ht_part *first = NULL;
 	size_t i;
@@ -130,7 +129,7 @@ static enum ht_reason part_reason(const struct ht_object *o,
 static void human_object(struct ht_buf *b, const struct ht_run *r,
 			 const struct ht_object *o)
 {
-	const struct ht_part *p = main_part(o);
+	const struct ht_part *p = ht_object_main_part(o);
 	struct ht_totals t;
 	enum ht_reason why;
 

@@ -65,6 +65,13 @@ void ht_object_totals(const struct ht_object *o, struct ht_totals *t);
 void ht_run_totals(const struct ht_run *r, struct ht_totals *t);
 
 /*
+ * ht_object_main_part - the part that explains @o best: the first
+ * attempted one that failed, else the first attempted one; NULL when
+ * none was attempted.
+ */
+const struct ht_part *ht_object_main_part(const struct ht_object *o);
+
+/*
  * ht_report_human - write @r as lines "hugetext[PID]: ..." to @fd, one
  * per object, then a total line.  Returns 0 or -errno.
  */
