@@ -300,26 +300,26 @@ int ht_elf_read(const char *path, struct ht_elf_info *info,
 	return ret;
 }
 
-int ht_elf_peek(int fd, bool *dynamic)
+enum ht_elf_kind ht_elf_peek(int fd)
 {
 	Elf64_Ehdr eh;
 	Elf64_Phdr ph;
 	size_t i;
 
+	if (pread(fd, eh.e_ident, SELFMAG, 0) != SELFMAG ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG))
+		return HT_ELF_NOT_ELF;
 	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
-	    memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
 	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh.e_ident[EI_DATA] != (__BYTE_ORDER == __LITTLE_ENDIAN ?
-				    ELFDATA2LSB : ELFDATA2MSB) ||
-	    eh.e_phentsize != sizeof(ph))
-		return -ENOEXEC;
-	*dynamic = false;
+	    eh.e_ident[EI_DATA] != ELFDATA2LSB ||
+	    eh.e_machine != EM_X86_64 || eh.e_phentsize != sizeof(ph))
+		return HT_ELF_FOREIGN;
 	for (i = 0; i < eh.e_phnum; i++) {
 		if (pread(fd, &ph, sizeof(ph), eh.e_phoff + i * sizeof(ph)) !=
 		    (ssize_t)sizeof(ph))
-			return -ENOEXEC;
+			return HT_ELF_NOT_ELF;	/* cut short: exec decides */
 		if (ph.p_type == PT_INTERP)
-			*dynamic = true;
+			return HT_ELF_DYNAMIC;
 	}
-	return 0;
+	return HT_ELF_STATIC;
 }

@@ -66,14 +66,20 @@ int ht_elf_read_fd(int fd, const char *path, struct ht_elf_info *info,
 int ht_elf_read(const char *path, struct ht_elf_info *info,
 		char *err, size_t errlen);
 
+/* What the launcher is about to run, as far as ld.so is concerned. */
+enum ht_elf_kind {
+	HT_ELF_NOT_ELF = 0,	/* a script, or unreadable: exec decides */
+	HT_ELF_FOREIGN,		/* ELF, but not 64-bit x86-64: no library */
+	HT_ELF_STATIC,		/* native, no PT_INTERP: nothing loads one */
+	HT_ELF_DYNAMIC,		/* native with PT_INTERP: ld.so loads it */
+};
+
 /*
- * ht_elf_peek - is @fd a native 64-bit ELF file with a PT_INTERP (one
- * that ld.so loads, so a preload or audit module can run in it)?  Reads
- * the headers with pread() alone, no libelf: for the launcher's run
- * path.  Returns 0 with @dynamic set, or -ENOEXEC (not such a file:
- * let exec decide).
+ * ht_elf_peek - which kind of file @fd is.  Reads the headers with
+ * pread() alone, no libelf: for the launcher's run path.  Never fails:
+ * what cannot be read is HT_ELF_NOT_ELF.
  */
-int ht_elf_peek(int fd, bool *dynamic);
+enum ht_elf_kind ht_elf_peek(int fd);
 
 /* ht_elf_is_pie - ET_DYN with an interpreter: a position-independent
  * executable (static-pie has none; a shared object is not started). */

@@ -206,6 +206,48 @@ static const char *resolve(const char *name, char *buf, size_t len)
 	return NULL;
 }
 
+static enum ht_elf_kind peek(const char *path)
+{
+	enum ht_elf_kind kind;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return HT_ELF_NOT_ELF;
+	kind = ht_elf_peek(fd);
+	close(fd);
+	return kind;
+}
+
+/*
+ * No filter on us now means none on the program at its start-up pass:
+ * filters pass through exec and nothing runs in between but ld.so.  The
+ * library then need not read /proc to know (HT_ENV_UNFILTERED, "PID
+ * PATH": believed only in this process, by an image exec'd from that
+ * very path, so that a program the library does not load (static, not
+ * x86-64) cannot hand it on to what it execs under a filter of its
+ * own).  Under a filter the library stays silent, so this says why.
+ */
+static void unfiltered_claim(enum ht_elf_kind kind, const char *path,
+			     bool verbose)
+{
+	const char *sc = getenv(HT_ENV_SECCOMP);
+	char buf[PATH_MAX + 32];
+
+	unsetenv(HT_ENV_UNFILTERED);
+	if (ht_seccomp_active(NULL)) {
+		if (verbose && !(sc && !strcmp(sc, "try")))
+			fprintf(stderr, "%s: %s runs under a seccomp filter: "
+				"its text is left alone (--seccomp=try to act "
+				"anyway)\n", prog, path ? path : "the program");
+		return;
+	}
+	if (!path || (kind != HT_ELF_DYNAMIC && kind != HT_ELF_NOT_ELF))
+		return;
+	snprintf(buf, sizeof(buf), "%d %s", (int)getpid(), path);
+	set(HT_ENV_UNFILTERED, buf);
+}
+
 /*
  * A static program cannot load a preload, but the page cache is shared:
  * prime its text before exec, and its own faults map the huge folios.
@@ -215,21 +257,8 @@ static void prime_static(const char *path, enum ht_strategy strategy,
 {
 	struct ht_policy pol = { .strategy = strategy, .dry_run = dry_run };
 	struct ht_prime_result *res;
-	bool dynamic = true;
-	int fd, ret;
+	int ret;
 
-	/*
-	 * Not ELF (a script: its interpreter takes the library) or loaded
-	 * by ld.so: nothing to do here.  Only the headers are read, so the
-	 * run path never loads libelf.
-	 */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return;
-	ret = ht_elf_peek(fd, &dynamic);
-	close(fd);
-	if (ret || dynamic)
-		return;
 	res = malloc(sizeof(*res));
 	if (!res)
 		return;
@@ -341,6 +370,7 @@ int main(int argc, char **argv)
 	pid_t pid = 0;
 	enum ht_strategy strategy = HT_STRATEGY_AUTO;
 	const char *lib, *path;
+	enum ht_elf_kind kind;
 	int c;
 
 	/* A subcommand only as the very first word: "hugetext -- check"
@@ -445,22 +475,23 @@ int main(int argc, char **argv)
 		    "reinstall)", lib, HT_ENV_LIBRARY);
 
 	path = resolve(argv[optind], pathbuf, sizeof(pathbuf));
-	if (path)
-		prime_static(path, strategy, dry_run, verbose);
-	prepend_audit(lib);
 	/*
-	 * No filter on us now means none on the program at its start-up
-	 * pass: filters pass through exec and nothing runs in between
-	 * but ld.so.  The library then need not read /proc to know.
+	 * Only the headers are read, so the run path never loads libelf.
+	 * Not ELF (a script: its interpreter takes the library); static:
+	 * primed instead; not x86-64: nothing of ours can run in it, and
+	 * ld.so would complain of the library.
 	 */
-	if (!ht_seccomp_active(NULL)) {
-		char pidbuf[24];
-
-		snprintf(pidbuf, sizeof(pidbuf), "%d", (int)getpid());
-		set(HT_ENV_UNFILTERED, pidbuf);
+	kind = path ? peek(path) : HT_ELF_NOT_ELF;
+	if (kind == HT_ELF_STATIC)
+		prime_static(path, strategy, dry_run, verbose);
+	if (kind == HT_ELF_FOREIGN) {
+		if (verbose)
+			fprintf(stderr, "%s: %s is not an x86-64 program: run "
+				"as it is\n", prog, path);
 	} else {
-		unsetenv(HT_ENV_UNFILTERED);
+		prepend_audit(lib);
 	}
+	unfiltered_claim(kind, path, verbose);
 
 	/*
 	 * Where PATH search already found it, exec that: execvp() would

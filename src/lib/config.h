@@ -23,8 +23,9 @@
 #define HT_ENV_BUDGET		"HUGETEXT_BUDGET_MS"	/* ms per pass; 0: none */
 #define HT_ENV_LIBRARY		"HUGETEXT_LIBRARY"	/* launcher: lib path */
 /*
- * Launcher to library, never set by users: "PID" when the launcher,
- * process PID, saw no seccomp filter on itself just before exec.  The
+ * Launcher to library, never set by users: "PID PATH" when the launcher,
+ * process PID, saw no seccomp filter on itself just before it exec'd
+ * PATH.  The
  * library takes it out of the environment before any program code runs.
  */
 #define HT_ENV_UNFILTERED	"HUGETEXT_UNFILTERED"

@@ -96,7 +96,13 @@ bool ht_seccomp_active(bool *others)
 
 	if (others)
 		*others = true;	/* cannot tell: assume the worst */
-	fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	/*
+	 * The calling thread's: a filter installed without TSYNC is on
+	 * that thread alone (3.17; before it, the process's).
+	 */
+	fd = open("/proc/thread-self/status", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return true;
 	while (got < (ssize_t)sizeof(buf) - 1 &&

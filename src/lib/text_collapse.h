@@ -73,8 +73,8 @@ const char *ht_route_name(enum ht_route r);
 int ht_thp_env_read(struct ht_thp_env *env);
 
 /*
- * ht_seccomp_active - does this process run under seccomp ("Seccomp:"
- * in /proc/self/status not 0)?  A filter can kill the process for a
+ * ht_seccomp_active - does the calling thread run under seccomp
+ * ("Seccomp:" in /proc/thread-self/status not 0)?  A filter can kill the process for a
  * call it never makes itself, and cannot be probed safely, so callers
  * leave such a process alone unless told otherwise.  True also when the
  * status cannot be read.  *@others (when not NULL): whether threads

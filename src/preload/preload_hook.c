@@ -85,6 +85,7 @@ struct state {
 	uintptr_t self;		/* an address in this library's text */
 	/* stderr as it was at start-up: a private close-on-exec copy */
 	int err_fd;
+	bool err_own;		/* an open of its own, OWN_FLAGS */
 	dev_t err_dev;
 	ino_t err_ino;
 	/* audit role: objects opened since the last pass */
@@ -93,7 +94,6 @@ struct state {
 	/* the current pass */
 	struct ht_run run;
 	bool want_all;		/* reporting: keep objects without spans */
-	bool no_reads;		/* seccomp: collect without system calls */
 	bool unfiltered;	/* the launcher saw no filter at exec */
 	size_t cap;
 };
@@ -103,21 +103,29 @@ static struct state g = { .err_fd = -1 };
 /* ------------------------------------------------------------------ */
 /* Output that cannot hurt the program. */
 
+/* The status flags of a stderr copy that is an open of its own. */
+#define OWN_FLAGS	(O_WRONLY | O_APPEND | O_NONBLOCK)
+
 /*
  * Our copy of stderr, if it still is: a program may close every fd it
  * did not open and reuse the number for a file of its own, even the
  * file it was given as stderr (a daemon reopening its log).  Ours is
- * close-on-exec, at a number programs seldom reach, and the same file.
+ * close-on-exec, at a number programs seldom reach, the same file, and
+ * for a regular file an open of its own with flags a log seldom has.
  */
 static int err_fd(const struct state *s)
 {
 	struct stat sb;
-	int fl;
+	int fl, st;
 
 	if (s->err_fd < 0)
 		return -1;
 	fl = fcntl(s->err_fd, F_GETFD);
-	if (fl < 0 || !(fl & FD_CLOEXEC) || fstat(s->err_fd, &sb) ||
+	st = fcntl(s->err_fd, F_GETFL);
+	if (fl < 0 || !(fl & FD_CLOEXEC) || st < 0 ||
+	    (s->err_own && (st & (O_ACCMODE | O_APPEND | O_NONBLOCK)) !=
+	     OWN_FLAGS) ||
+	    fstat(s->err_fd, &sb) ||
 	    sb.st_dev != s->err_dev || sb.st_ino != s->err_ino)
 		return -1;
 	return s->err_fd;
@@ -127,20 +135,35 @@ static int err_fd(const struct state *s)
  * Take the copy at start-up, when fd 2 is still what the caller gave:
  * as high as the fd limit allows (up to 1023), so that the program's
  * own fds are numbered as they would be and a lower limit it sets
- * later still leaves it the numbers it had.
+ * later still leaves it the numbers it had.  Under a tight limit (fewer
+ * than 64) every fd may be the program's, and ld.so has yet to open
+ * its libraries: no copy, no output.  A regular file is opened again
+ * (appending, non-blocking): a description no program shares, which
+ * err_fd() can tell from the program's own reopening of the same log.
  */
 static void open_err(struct state *s)
 {
 	struct rlimit rl;
 	struct stat sb;
-	int fd = -1, hi = 1023;
+	int fd = -1, src = 2, hi = 1023;
 
-	if (fcntl(2, F_GETFD) < 0)
+	if (fcntl(2, F_GETFD) < 0 || fstat(2, &sb))
 		return;		/* closed: nothing to write to, ever */
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 1024)
-		hi = rl.rlim_cur > 4 ? (int)rl.rlim_cur - 1 : 3;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 1024) {
+		if (rl.rlim_cur < 64)
+			return;
+		hi = (int)rl.rlim_cur - 1;
+	}
+	if (S_ISREG(sb.st_mode)) {
+		src = open("/proc/self/fd/2", OWN_FLAGS | O_CLOEXEC |
+			   O_NOCTTY);
+		if (src < 0)
+			src = 2;
+	}
 	for (; fd < 0 && hi >= 3; hi = hi > 3 ? hi / 2 : 2)
-		fd = fcntl(2, F_DUPFD_CLOEXEC, hi < 3 ? 3 : hi);
+		fd = fcntl(src, F_DUPFD_CLOEXEC, hi < 3 ? 3 : hi);
+	if (src != 2)
+		close(src);
 	if (fd < 0)
 		return;
 	if (fstat(fd, &sb)) {
@@ -148,6 +171,7 @@ static void open_err(struct state *s)
 		return;
 	}
 	s->err_fd = fd;
+	s->err_own = src != 2;
 	s->err_dev = sb.st_dev;
 	s->err_ino = sb.st_ino;
 }
@@ -347,13 +371,15 @@ static void drop_self(const char *var, const char *seps)
 
 /*
  * The launcher's word that no seccomp filter was on it just before it
- * exec'd this process (HT_ENV_UNFILTERED): taken out of the environment
- * at once, before any program code runs, so that no child inherits it;
- * believed only by the process it was said of.
+ * exec'd this process (HT_ENV_UNFILTERED, "PID PATH"): taken out of the
+ * environment at once, before any program code runs, so that no child
+ * inherits it; believed only by the image exec'd from that very path
+ * (AT_EXECFN) in that process.
  */
 static bool take_unfiltered(void)
 {
 	size_t n = sizeof(HT_ENV_UNFILTERED) - 1, i, j;
+	const char *execfn = (const char *)getauxval(AT_EXECFN);
 	unsigned long pid = 0;
 	bool found = false;
 	char *end;
@@ -363,11 +389,13 @@ static bool take_unfiltered(void)
 		    environ[i][n] != '=')
 			continue;
 		pid = strtoul(environ[i] + n + 1, &end, 10);
-		found = !*end && end != environ[i] + n + 1;
+		found = end != environ[i] + n + 1 && *end == ' ' && execfn &&
+			!strcmp(end + 1, execfn);
 		for (j = i; environ[j]; j++)
 			environ[j] = environ[j + 1];
 		i--;
 	}
+	/* getpid() only once the rest holds: a system call, asked last. */
 	return found && pid == (unsigned long)getpid();
 }
 
@@ -395,11 +423,19 @@ static void setup(struct state *s, enum role role)
 	s->set_up = true;
 	s->role = role;
 	s->unfiltered = take_unfiltered();
-	/* Secure execution (setuid, capabilities): do nothing at all. */
-	if (getauxval(AT_SECURE))
+	/*
+	 * Secure execution (setuid, capabilities): do nothing at all.  No
+	 * page size means no auxiliary vector was found: not known to be
+	 * safe, so the same.
+	 */
+	if (getauxval(AT_SECURE) || !getauxval(AT_PAGESZ))
 		return;
 	ret = ht_config_load(&s->cfg, env_get);
-	if (s->cfg.verbose)
+	/*
+	 * The stderr copy takes system calls a seccomp filter may kill:
+	 * only where none is (the launcher's word, else /proc's).
+	 */
+	if (s->cfg.verbose && (s->unfiltered || !ht_seccomp_active(NULL)))
 		open_err(s);
 	if (ret) {
 		if (s->cfg.verbose)
@@ -486,8 +522,6 @@ static void collect_map(struct state *s, const struct link_map *m)
 			return;
 		}
 	}
-	if (s->no_reads)
-		return;
 	n = ht_loaded_read_phdrs(l.bias, m->l_ld, buf, MAX_PHDRS);
 	if (n <= 0)
 		return;		/* not an ELF object we know */
@@ -709,8 +743,7 @@ static void run_pass(struct state *s, enum ht_trigger trigger)
 	 * with the program (inherited) or be installed by it at any time,
 	 * so every pass asks; one that is seen stays (none is removed).
 	 * Threads come and go: asked every pass (a zap must not race with
-	 * a write).  Under a filter only what needs no system call is
-	 * collected, to be reported as left alone.
+	 * a write).
 	 */
 	if (s->unfiltered && !s->started && s->role == ROLE_AUDIT) {
 		/*
@@ -724,7 +757,15 @@ static void run_pass(struct state *s, enum ht_trigger trigger)
 		s->pol.threads_unknown = false;
 	}
 	gated = s->pol.thp.seccomp && !s->pol.seccomp_try;
-	s->no_reads = gated;
+	/*
+	 * Under a filter not one more system call: none to read objects,
+	 * none to report (even getpid(), a write or a signal mask could
+	 * be what it kills).  The launcher says so instead, with -v.
+	 */
+	if (gated) {
+		s->npend = 0;
+		return;
+	}
 	if (s->role == ROLE_AUDIT)
 		collect_pending(s);
 	else
@@ -735,19 +776,11 @@ static void run_pass(struct state *s, enum ht_trigger trigger)
 	s->run.pid = getpid();
 	s->run.strategy = s->pol.strategy;
 	s->run.dry_run = s->pol.dry_run;
-	if (gated) {
-		size_t i;
-
-		for (i = 0; i < s->run.nobj; i++)
-			if (has_spans(&s->run.obj[i]))
-				s->run.obj[i].reason = HT_R_SECCOMP;
-	} else {
-		/* THP mode: read when first needed, the same later. */
-		if (!s->pol.thp.mode)
-			ht_thp_env_read(&s->pol.thp);
-		s->pol.deadline = deadline(s, t0);
-		make_huge(s);
-	}
+	/* THP mode: read when first needed, the same later. */
+	if (!s->pol.thp.mode)
+		ht_thp_env_read(&s->pol.thp);
+	s->pol.deadline = deadline(s, t0);
+	make_huge(s);
 	s->run.thp = s->pol.thp;
 	s->run.usec = ht_now_usec() - t0;
 	report(s);

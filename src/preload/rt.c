@@ -585,12 +585,19 @@ static const Elf64_auxv_t *rt_auxv;
 
 /*
  * First of our constructors (priority 101), so before anything reads
- * them; taken before anything edits the environment in place (which
- * moves its terminating NULL).
+ * them.  The auxiliary vector follows the environment's NULL, but not
+ * always right after it: unsetenv() moves the entries down in place
+ * and leaves a NULL more at the end for each one removed, and ld.so
+ * itself does that in secure mode (LD_PRELOAD, TMPDIR, ... removed for
+ * a setuid program).  No auxv entry has type 0 before AT_NULL, so the
+ * first non-NULL word after them starts the vector.  A vector without
+ * AT_PAGESZ (the kernel always gives it) is not one: then none is used,
+ * and getauxval() answers 0 (the library then stays inactive).
  */
 __attribute__((constructor(101))) static void rt_init(void)
 {
 	long *sp = __libc_stack_end;
+	const Elf64_auxv_t *a;
 	char **e;
 
 	if (!sp)
@@ -598,7 +605,13 @@ __attribute__((constructor(101))) static void rt_init(void)
 	environ = (char **)(sp + 1 + sp[0] + 1);
 	for (e = environ; *e; e++)
 		;
-	rt_auxv = (const Elf64_auxv_t *)(e + 1);
+	while (!*e)
+		e++;
+	for (a = (const Elf64_auxv_t *)e; a->a_type != AT_NULL; a++)
+		if (a->a_type == AT_PAGESZ) {
+			rt_auxv = (const Elf64_auxv_t *)e;
+			break;
+		}
 }
 
 unsigned long getauxval(unsigned long type)

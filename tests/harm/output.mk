@@ -36,3 +36,8 @@ tests/harm/progs/out_fds: tests/harm/progs/out_fds.c
 HARM_PROGS += tests/harm/progs/out_fds
 HARM_TESTS += tests/harm/out_fds.sh tests/harm/out_thread_verbose.sh
 EXTRA_DIST += tests/harm/progs/out_fds.c
+
+# sec_environ: the start-up stack, secure execution, the launcher's word,
+# per-thread filters (its programs are built by the test itself).
+HARM_TESTS += tests/harm/sec_environ.sh
+EXTRA_DIST += tests/harm/progs/sec_thread.c tests/harm/progs/sec_unsetenv.c

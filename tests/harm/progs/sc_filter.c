@@ -60,7 +60,9 @@ static const struct {
 	{ "fadvise64", 221 }, { "openat", 257 }, { "newfstatat", 262 },
 	{ "readlinkat", 267 }, { "dup3", 292 }, { "statx", 332 },
 	{ "pidfd_open", 434 }, { "process_madvise", 440 },
-	{ "cachestat", 451 },
+	{ "cachestat", 451 }, { "clock_gettime", 228 },
+	{ "rt_sigpending", 127 }, { "process_vm_readv", 310 },
+	{ "getrlimit", 97 },
 };
 
 static const struct {
