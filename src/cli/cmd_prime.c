@@ -151,6 +151,10 @@ int ht_cmd_prime(int argc, char **argv)
 				return ht_usage_error(prog, HT_EXIT_FAIL,
 						      "invalid strategy '%s'",
 						      optarg);
+			/* A private copy leaves no page cache huge. */
+			if (ht_policy_cache_only(&pol) != HT_R_NONE)
+				return ht_usage_error(prog, HT_EXIT_FAIL, "%s",
+					ht_reason_text(HT_R_COPY_NO_CACHE));
 			break;
 		case 'n':
 			pol.dry_run = true;

@@ -404,20 +404,20 @@ int main(int argc, char **argv)
 		case 's':
 			if (ht_strategy_parse(optarg, &strategy))
 				return ht_usage_error(prog, EXIT_HT_ERROR,
-							      "invalid strategy '%s': use auto, collapse, refault, none or copy", optarg);
+					"invalid strategy '%s': use auto, collapse, refault, none or copy", optarg);
 			set(HT_ENV_STRATEGY, optarg);
 			break;
 		case 'r':
 			report = true;
 			if (!*optarg)
 				return ht_usage_error(prog, EXIT_HT_ERROR,
-							      "empty report file name");
+					"empty report file name");
 			set(HT_ENV_REPORT, optarg);
 			break;
 		case 'p':
 			if (ht_parse_pid(optarg, &pid) || !pid)
 				return ht_usage_error(prog, EXIT_HT_ERROR,
-							      "invalid process ID '%s'", optarg);
+					"invalid process ID '%s'", optarg);
 			break;
 		case 'D':
 			set(HT_ENV_DLOPEN, "0");
@@ -434,14 +434,14 @@ int main(int argc, char **argv)
 			if (*optarg < '0' || *optarg > '9' || *end || errno ||
 			    ms > 3600000)
 				return ht_usage_error(prog, EXIT_HT_ERROR,
-							      "invalid --budget '%s': milliseconds, 0 for none", optarg);
+					"invalid --budget '%s': milliseconds, 0 for none", optarg);
 			set(HT_ENV_BUDGET, optarg);
 			break;
 		}
 		case 'S':
 			if (strcmp(optarg, "try") && strcmp(optarg, "skip"))
 				return ht_usage_error(prog, EXIT_HT_ERROR,
-							      "invalid --seccomp '%s': use try or skip", optarg);
+					"invalid --seccomp '%s': use try or skip", optarg);
 			set(HT_ENV_SECCOMP, optarg);
 			break;
 		case 'h':
@@ -457,7 +457,10 @@ int main(int argc, char **argv)
 	if (pid) {
 		if (optind < argc)
 			return ht_usage_error(prog, EXIT_HT_ERROR,
-						      "--pid takes no PROGRAM");
+				"--pid takes no PROGRAM");
+		if (strategy == HT_STRATEGY_COPY)
+			return ht_usage_error(prog, EXIT_HT_ERROR, "%s",
+				ht_reason_text(HT_R_COPY_NO_CACHE));
 		return ht_close_stdout(prog, run_pid(pid, strategy, dry_run),
 				       HT_EXIT_FAIL);
 	}

@@ -23,6 +23,9 @@ int ht_prime_range(int fd, uint64_t offset, uint64_t len,
 	t->offset = offset;
 	if (!len || ((offset | len) & HT_HPAGE_MASK))
 		return -EINVAL;
+	t->reason = ht_policy_cache_only(pol);
+	if (t->reason != HT_R_NONE)
+		return -EPERM;
 	/*
 	 * At a 2 MiB-aligned address (a PMD needs vaddr == offset mod
 	 * 2 MiB), executable like the text it stands for: 6.1's file
@@ -66,7 +69,13 @@ int ht_prime_file(const char *path, const struct ht_policy *pol,
 			 strerror(-ret));
 		return ret;
 	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st)) {
+		ret = -errno;
+		snprintf(res->err, sizeof(res->err), "%s: %s", path,
+			 strerror(-ret));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
 		ret = S_ISDIR(st.st_mode) ? -EISDIR : -ENOEXEC;
 		snprintf(res->err, sizeof(res->err), "%s: %s", path,
 			 ret == -EISDIR ? "is a directory" :

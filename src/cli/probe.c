@@ -23,33 +23,46 @@
 #define PROBE_SIZE	(2 * HT_HPAGE_SIZE)	/* two spans */
 #define PROBE_CHUNK	4096			/* small folios */
 
+#define PROBE_TRIES	4
+
 int ht_probe_mmap_aligned(int fd, uint64_t size, bool *aligned)
 {
 	long pagesz = sysconf(_SC_PAGESIZE);
-	void *a, *gap, *b;
+	void *map[PROBE_TRIES], *gap[PROBE_TRIES];
+	int i, n;
 
 	if (!size || size > SIZE_MAX)
 		return -EINVAL;
-	a = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (a == MAP_FAILED)
-		return -errno;
-	*aligned = !((uintptr_t)a & HT_HPAGE_MASK);
 	/*
-	 * A page-aligned address is 2 MiB-aligned by chance once in 512:
-	 * ask again with the free space shifted by a page.  Both must be.
+	 * A page-aligned address is 2 MiB-aligned by chance once in 512,
+	 * and a hole in the address space that ends on a 2 MiB boundary
+	 * (below a 64 MiB-aligned thread arena) aligns whatever lands at
+	 * its top.  So ask several times, each mapping kept while the
+	 * next is made, each with a one-page gap right below the last
+	 * (where the next one goes): only the kernel's own rule aligns
+	 * them all.  Before 4.17 MAP_FIXED_NOREPLACE is a hint: a gap
+	 * elsewhere then.
 	 */
-	gap = mmap(NULL, pagesz, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
-		   -1, 0);
-	if (*aligned && gap != MAP_FAILED) {
-		b = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (b != MAP_FAILED) {
-			*aligned = !((uintptr_t)b & HT_HPAGE_MASK);
-			munmap(b, size);
-		}
+	*aligned = true;
+	for (n = 0; n < PROBE_TRIES && *aligned; n++) {
+		map[n] = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (map[n] == MAP_FAILED)
+			break;
+		*aligned = !((uintptr_t)map[n] & HT_HPAGE_MASK);
+		gap[n] = mmap((char *)map[n] - pagesz, pagesz, PROT_NONE,
+			      MAP_PRIVATE | MAP_ANONYMOUS |
+			      MAP_FIXED_NOREPLACE, -1, 0);
+		if (gap[n] == MAP_FAILED)
+			gap[n] = mmap(NULL, pagesz, PROT_NONE,
+				      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	}
-	if (gap != MAP_FAILED)
-		munmap(gap, pagesz);
-	munmap(a, size);
+	for (i = 0; i < n; i++) {
+		if (gap[i] != MAP_FAILED)
+			munmap(gap[i], pagesz);
+		munmap(map[i], size);
+	}
+	if (!n)
+		return -errno;
 	return 0;
 }
 

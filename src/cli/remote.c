@@ -200,6 +200,8 @@ static int remote_part(int pidfd, pid_t pid, const char *path,
 	if (t->reason == HT_R_NOHUGEPAGE || t->reason == HT_R_PRIVATE_PAGES)
 		return -EPERM;
 	t->reason = ht_policy_refuses(pol);
+	if (t->reason == HT_R_NONE)
+		t->reason = ht_policy_cache_only(pol);
 	if (t->reason != HT_R_NONE)
 		return -EPERM;
 	t->reason = ht_policy_holds_back(pol);
@@ -237,6 +239,16 @@ static int remote_part(int pidfd, pid_t pid, const char *path,
 	ret = pmadvise(pidfd, t->start, len, MADV_PAGEOUT);
 	if (ret == 0 || ret == -EAGAIN)
 		ret = ht_prime_range(fd, t->offset, len, pol, &primed);
+	/*
+	 * Pages the process read just now on another CPU can sit in that
+	 * CPU's LRU batch, which a page-out passes over; they are there
+	 * for the second one.
+	 */
+	if (ret == -EAGAIN && primed.reason == HT_R_CACHE_BUSY) {
+		ret = pmadvise(pidfd, t->start, len, MADV_PAGEOUT);
+		if (ret == 0 || ret == -EAGAIN)
+			ret = ht_prime_range(fd, t->offset, len, pol, &primed);
+	}
 	close(fd);
 	if (ret == -EPERM || ret == -EACCES || ret == -ESRCH)
 		goto fail;

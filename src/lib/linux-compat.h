@@ -27,6 +27,10 @@
 #define MADV_COLLAPSE		25
 #endif
 
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE	0x100000
+#endif
+
 #ifndef TMPFS_MAGIC
 #define TMPFS_MAGIC		0x01021994
 #endif

@@ -60,6 +60,12 @@ enum ht_reason ht_policy_refuses(const struct ht_policy *pol)
 	return HT_R_NONE;
 }
 
+enum ht_reason ht_policy_cache_only(const struct ht_policy *pol)
+{
+	return pol->strategy == HT_STRATEGY_COPY ? HT_R_COPY_NO_CACHE :
+	       HT_R_NONE;
+}
+
 enum ht_reason ht_policy_holds_back(const struct ht_policy *pol)
 {
 	if (pol->dry_run)

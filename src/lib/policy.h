@@ -82,4 +82,11 @@ enum ht_reason ht_policy_refuses(const struct ht_policy *pol);
  */
 enum ht_reason ht_policy_holds_back(const struct ht_policy *pol);
 
+/*
+ * ht_policy_cache_only - where only the page cache can be made huge
+ * (prime, --pid, static programs): copy-no-page-cache for the copy
+ * strategy, HT_R_NONE for the others.
+ */
+enum ht_reason ht_policy_cache_only(const struct ht_policy *pol);
+
 #endif /* HT_POLICY_H */

@@ -85,6 +85,10 @@ static const struct {
 		"ran, which could write a private copy (a patcher, a JIT) "
 		"between a look and a zap: left as they were; later starts "
 		"map the text huge" },
+	[HT_R_COPY_NO_CACHE] = { "copy-no-page-cache",
+		"the copy route makes private copies inside the program at "
+		"its start; it cannot make a file's page cache huge (prime, "
+		"--pid, static programs)" },
 };
 
 const char *ht_reason_name(enum ht_reason r)

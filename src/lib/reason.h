@@ -42,6 +42,7 @@ enum ht_reason {
 	HT_R_TABLES_KEPT,	/* cache huge; an emptied page table stays (< 6.14) */
 	HT_R_BUDGET,		/* the pass's time budget ran out first */
 	HT_R_OTHER_THREADS,	/* mapped while other threads run: not zapped */
+	HT_R_COPY_NO_CACHE,	/* copy asked where a page cache is the aim */
 	HT_R__COUNT
 };
 

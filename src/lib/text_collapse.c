@@ -346,13 +346,7 @@ static int zap_clean(struct ht_target *t, struct ht_range_stat *st)
 	return ret ? stop(t, HT_R_SYSCALL, t->err, ret) : 0;
 }
 
-/*
- * A mapping of our own of @t's file range at a 2 MiB-aligned address,
- * marked MADV_HUGEPAGE: reads through it fill the page cache with 2 MiB
- * folios, and its PAGEMAP_SCAN tells which folios are huge, while the
- * program's own mapping keeps its flags and its VMA.
- * Returns the address, or NULL with @t stopped.
- */
+/* See text_collapse.h; the scratch mapping of the refault route is one. */
 void *ht_map_aligned(int fd, uint64_t offset, uint64_t len, int *prot)
 {
 	uintptr_t area, aligned;
@@ -390,11 +384,18 @@ void *ht_map_aligned(int fd, uint64_t offset, uint64_t len, int *prot)
 	return p;
 }
 
+/*
+ * A mapping of our own of @t's file range at a 2 MiB-aligned address,
+ * marked MADV_HUGEPAGE: reads through it fill the page cache with 2 MiB
+ * folios, and its PAGEMAP_SCAN tells which folios are huge, while the
+ * program's own mapping keeps its flags and its VMA.
+ * Returns the address, or NULL with @t stopped.
+ */
 static void *scratch_map(struct ht_target *t, uint64_t len)
 {
 	char self[64];
 	void *p;
-	int fd;
+	int fd, fl;
 
 	/*
 	 * A file of its own (the same inode, opened again): readahead
@@ -402,7 +403,10 @@ static void *scratch_map(struct ht_target *t, uint64_t len)
 	 * left there makes later readahead pick smaller folios (6.1).
 	 */
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", t->fd);
-	fd = open(self, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fl = fcntl(t->fd, F_GETFL);
+	/* The caller's O_NOATIME too: a prime leaves the access time. */
+	fd = open(self, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
+		  (fl > 0 ? fl & O_NOATIME : 0));
 	if (fd < 0)
 		fd = dup(t->fd);
 	p = fd < 0 ? MAP_FAILED : ht_map_aligned(fd, t->offset, len, NULL);
@@ -648,7 +652,8 @@ static int do_copy(struct ht_target *t)
 			    HT_R_SYSCALL, t->err, ret);
 	}
 	memcpy((void *)(uintptr_t)aligned, (void *)(uintptr_t)t->start, len);
-	if (mprotect((void *)(uintptr_t)aligned, len, PROT_READ | PROT_EXEC)) {
+	if (mprotect((void *)(uintptr_t)aligned, len,
+		     t->prot ? t->prot : PROT_READ | PROT_EXEC)) {
 		ret = -errno;
 		munmap((void *)(uintptr_t)aligned, len);
 		return stop(t, HT_R_SYSCALL, -ret, ret);

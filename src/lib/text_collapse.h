@@ -74,8 +74,8 @@ int ht_thp_env_read(struct ht_thp_env *env);
 
 /*
  * ht_seccomp_active - does the calling thread run under seccomp
- * ("Seccomp:" in /proc/thread-self/status not 0)?  A filter can kill the process for a
- * call it never makes itself, and cannot be probed safely, so callers
+ * ("Seccomp:" in /proc/thread-self/status not 0)?  A filter can kill
+ * the process for a call it never makes itself, and cannot be probed safely, so callers
  * leave such a process alone unless told otherwise.  True also when the
  * status cannot be read.  *@others (when not NULL): whether threads
  * other than the caller run (also true when it cannot be read).
@@ -106,8 +106,8 @@ void *ht_map_aligned(int fd, uint64_t offset, uint64_t len, int *prot);
  * writable, marked MADV_NOHUGEPAGE, in a process under seccomp (unless
  * @pol->seccomp_try) or where THP is off are left alone.
  *
- * Returns 0 when the whole range is PMD-mapped afterwards (verified in
- * /proc/self/smaps); otherwise a negative errno: -EPERM (policy says no
+ * Returns 0 when the whole range is PMD-mapped afterwards (verified with
+ * PAGEMAP_SCAN, else /proc/self/smaps); otherwise a negative errno: -EPERM (policy says no
  * or the range is unsafe), -ECANCELED (strategy none or dry run),
  * -EOPNOTSUPP (no route works here), -EAGAIN (a route ran, only part is
  * huge), -ETIME (@pol->deadline passed: routes stop between two chunks

@@ -122,3 +122,20 @@ Test(policy, holds_back)
 			     dry);
 	}
 }
+
+Test(policy, cache_only_refuses_copy)
+{
+	static const enum ht_strategy all[] = {
+		HT_STRATEGY_AUTO, HT_STRATEGY_COLLAPSE, HT_STRATEGY_REFAULT,
+		HT_STRATEGY_NONE, HT_STRATEGY_COPY,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(all) / sizeof(*all); i++) {
+		struct ht_policy pol = { .strategy = all[i] };
+
+		cr_assert_eq(ht_policy_cache_only(&pol),
+			     all[i] == HT_STRATEGY_COPY ? HT_R_COPY_NO_CACHE :
+			     HT_R_NONE, "%s", ht_strategy_name(all[i]));
+	}
+}
