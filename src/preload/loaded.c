@@ -34,6 +34,41 @@ bool ht_loaded_is_own(uint64_t bias, const void *dyn,
 	return false;
 }
 
+int ht_loaded_phdrs_in_place(uint64_t bias, const void *dyn,
+			     uint64_t pagesz, const ElfW(Phdr) **phdr)
+{
+	const ElfW(Dyn) *d = dyn;
+	const ElfW(Ehdr) *eh = (const ElfW(Ehdr) *)(uintptr_t)bias;
+	uint64_t low = UINT64_MAX;
+	size_t n;
+
+	/* ld.so has read this array, and the tables it points to. */
+	for (n = 0; d->d_tag != DT_NULL && n < 4096; d++, n++) {
+		uint64_t v = d->d_un.d_ptr;
+
+		if (d->d_tag != DT_GNU_HASH && d->d_tag != DT_HASH &&
+		    d->d_tag != DT_STRTAB && d->d_tag != DT_SYMTAB)
+			continue;
+		/* Relocated in place by ld.so, or not (a read-only one). */
+		if (v >= bias)
+			v -= bias;
+		if (v < low)
+			low = v;
+	}
+	/* A table in the first page: the page at @bias is mapped, read. */
+	if (!bias || low >= pagesz)
+		return -EAGAIN;
+	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
+	    eh->e_phentsize != sizeof(**phdr) || !eh->e_phnum ||
+	    eh->e_phoff > pagesz ||
+	    eh->e_phnum * sizeof(**phdr) > pagesz - eh->e_phoff)
+		return -EAGAIN;
+	*phdr = (const ElfW(Phdr) *)(uintptr_t)(bias + eh->e_phoff);
+	if (!ht_loaded_is_own(bias, dyn, *phdr, eh->e_phnum))
+		return -EAGAIN;
+	return eh->e_phnum;
+}
+
 /* The ELF header and the headers after it, as linkers lay them out. */
 #define ONE_READ	4096
 

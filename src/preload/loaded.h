@@ -39,6 +39,18 @@ int ht_loaded_read_phdrs(uint64_t bias, const void *dyn, ElfW(Phdr) *buf,
 			 size_t max);
 
 /*
+ * ht_loaded_phdrs_in_place - the program headers of the object at
+ * @bias with dynamic section @dyn (l_ld), read in place with no system
+ * call, where that is known to be safe: a table ld.so has read (hash,
+ * symbols, strings) lies in the first page at @bias, so that page is
+ * mapped and readable, and the ELF header and its program headers lie
+ * in it.  Returns their number with *@phdr set, or -EAGAIN when it
+ * cannot be known without a checked read (ht_loaded_read_phdrs()).
+ */
+int ht_loaded_phdrs_in_place(uint64_t bias, const void *dyn,
+			     uint64_t pagesz, const ElfW(Phdr) **phdr);
+
+/*
  * ht_loaded_is_own - are the @n program headers at @ph those of the
  * object with load bias @bias and dynamic section @dyn (l_ld)?  True
  * when their PT_DYNAMIC lies at @dyn.

@@ -91,6 +91,9 @@ struct state {
 	/* audit role: objects opened since the last pass */
 	struct pending *pend;
 	size_t npend, cappend;
+	/* objects whose program headers take a read (a system call) */
+	struct link_map **defer;
+	size_t ndefer, capdefer;
 	/* the current pass */
 	struct ht_run run;
 	bool want_all;		/* reporting: keep objects without spans */
@@ -502,7 +505,7 @@ static void add_object(struct state *s, const struct ht_loaded *l)
  * kernel's for the main program (AT_PHDR), else read from memory at its
  * load address; either only when their PT_DYNAMIC is the map's l_ld.
  */
-static void collect_map(struct state *s, const struct link_map *m)
+static void collect_map(struct state *s, struct link_map *m, bool reads)
 {
 	ElfW(Phdr) buf[MAX_PHDRS];
 	struct ht_loaded l = { m->l_name ? m->l_name : "", m->l_addr,
@@ -522,6 +525,19 @@ static void collect_map(struct state *s, const struct link_map *m)
 			return;
 		}
 	}
+	n = ht_loaded_phdrs_in_place(l.bias, m->l_ld, s->pagesz, &l.phdr);
+	if (n > 0) {
+		l.phnum = n;
+		add_object(s, &l);
+		return;
+	}
+	/* A read is a system call: after the seccomp check, if at all. */
+	if (!reads) {
+		if (!ht_grow(&s->defer, &s->capdefer, s->ndefer,
+			     sizeof(*s->defer), 8))
+			s->defer[s->ndefer++] = m;
+		return;
+	}
 	n = ht_loaded_read_phdrs(l.bias, m->l_ld, buf, MAX_PHDRS);
 	if (n <= 0)
 		return;		/* not an ELF object we know */
@@ -533,10 +549,10 @@ static void collect_map(struct state *s, const struct link_map *m)
 /* Preload role: the base namespace's objects, from ld.so's list. */
 static void collect_all(struct state *s)
 {
-	const struct link_map *m;
+	struct link_map *m;
 
 	for (m = _r_debug.r_map; m; m = m->l_next)
-		collect_map(s, m);
+		collect_map(s, m, false);
 }
 
 /* Audit role: the objects ld.so told us of since the last pass. */
@@ -545,8 +561,18 @@ static void collect_pending(struct state *s)
 	size_t i;
 
 	for (i = 0; i < s->npend; i++)
-		collect_map(s, s->pend[i].map);
+		collect_map(s, s->pend[i].map, false);
 	s->npend = 0;
+}
+
+/* The objects whose headers take a read, once reads are allowed. */
+static void collect_deferred(struct state *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->ndefer; i++)
+		collect_map(s, s->defer[i], true);
+	s->ndefer = 0;
 }
 
 static bool has_spans(const struct ht_object *o)
@@ -737,7 +763,21 @@ static void run_pass(struct state *s, enum ht_trigger trigger)
 	s->cap = 0;
 	s->run.trigger = trigger;
 	/*
-	 * Seccomp first, before any other system call: a filter can kill
+	 * Collecting makes no system call: program headers are read in
+	 * place (the kernel's for the program; a library's where a table
+	 * ld.so has read shares their page), and an object that would
+	 * take a read is kept for later.  Nothing with spans, nothing to
+	 * read and nothing to say: the common case, kept free.
+	 */
+	s->ndefer = 0;
+	if (s->role == ROLE_AUDIT)
+		collect_pending(s);
+	else
+		collect_all(s);
+	if (!s->run.nobj && !s->ndefer)
+		return;
+	/*
+	 * Then seccomp, before any other system call: a filter can kill
 	 * for a call the program itself never makes (reading a library's
 	 * program headers is one: process_vm_readv).  A filter may come
 	 * with the program (inherited) or be installed by it at any time,
@@ -763,14 +803,10 @@ static void run_pass(struct state *s, enum ht_trigger trigger)
 	 * be what it kills).  The launcher says so instead, with -v.
 	 */
 	if (gated) {
-		s->npend = 0;
+		free_run(s);
 		return;
 	}
-	if (s->role == ROLE_AUDIT)
-		collect_pending(s);
-	else
-		collect_all(s);
-	/* Nothing to do and nothing to say: the common case, kept cheap. */
+	collect_deferred(s);
 	if (!s->run.nobj)
 		return;
 	s->run.pid = getpid();

@@ -1017,12 +1017,15 @@ struct free_blk {
 	struct free_blk *next;
 };
 
+/* The first chunk is in .bss: a pass that allocates little maps none. */
+static char first_chunk[16384] __attribute__((aligned(16)));
+
 static struct {
 	int lock;
 	struct free_blk *free[CLASSES];
 	char *chunk;
 	size_t left;
-} heap;
+} heap = { 0, { NULL }, first_chunk, sizeof(first_chunk) };
 
 static bool heap_trylock(void)
 {

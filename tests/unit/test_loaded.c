@@ -187,6 +187,20 @@ static int check_one(struct dl_phdr_info *info, size_t size, void *arg)
 		     -ENOEXEC);
 	cr_assert_eq(ht_loaded_read_phdrs(info->dlpi_addr, dyn, buf, 1),
 		     -E2BIG);
+	/*
+	 * In place, no system call: every object a linker laid out the
+	 * usual way has a table ld.so read in its first page; the very
+	 * headers ld.so itself holds.
+	 */
+	{
+		const ElfW(Phdr) *ph = NULL;
+
+		n = ht_loaded_phdrs_in_place(info->dlpi_addr, dyn, PAGE, &ph);
+		cr_assert_eq(n, info->dlpi_phnum, "%s: in place: %d",
+			     info->dlpi_name, n);
+		cr_assert_eq(ph, info->dlpi_phdr, "%s: other headers",
+			     info->dlpi_name);
+	}
 	f->ok++;
 	return 0;
 }
@@ -198,6 +212,38 @@ Test(loaded, read_phdrs_of_loaded_objects)
 	dl_iterate_phdr(check_one, &f);
 	cr_assert_gt(f.tried, 0, "no shared object to look at");
 	cr_assert_eq(f.ok, f.tried);
+}
+
+/*
+ * In place only where a table ld.so read proves the first page mapped:
+ * a dynamic array whose tables lie further out, or one with none, or a
+ * page without an ELF header, takes a read instead (and faults never).
+ */
+Test(loaded, in_place_only_where_proven)
+{
+	const ElfW(Phdr) *ph = NULL;
+	ElfW(Dyn) far[] = { { DT_STRTAB, { 5 * PAGE } }, { DT_NULL, { 0 } } };
+	ElfW(Dyn) none[] = { { DT_NEEDED, { 1 } }, { DT_NULL, { 0 } } };
+	ElfW(Dyn) near[] = { { DT_GNU_HASH, { 0x300 } }, { DT_NULL, { 0 } } };
+	char *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	cr_assert_neq(p, MAP_FAILED);
+	/* unmapped: nothing may be read there */
+	munmap(p, PAGE);
+	cr_assert_eq(ht_loaded_phdrs_in_place((uintptr_t)p, far, PAGE, &ph),
+		     -EAGAIN);
+	cr_assert_eq(ht_loaded_phdrs_in_place((uintptr_t)p, none, PAGE, &ph),
+		     -EAGAIN);
+	cr_assert_eq(ht_loaded_phdrs_in_place(0, near, PAGE, &ph), -EAGAIN);
+	/* mapped, proven, but no ELF header: refused */
+	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	cr_assert_neq(p, MAP_FAILED);
+	cr_assert_eq(ht_loaded_phdrs_in_place((uintptr_t)p, near, PAGE, &ph),
+		     -EAGAIN);
+	munmap(p, PAGE);
+	cr_assert_null(ph);
 }
 
 /* Nothing mapped there, or not an ELF header: refused, no fault. */
