@@ -26,12 +26,18 @@ i=0
 while [ $i -lt $((R * 5)) ]; do
 	t o.true "$O/hugetext" /bin/true
 	t n.true "$N/hugetext" /bin/true
-	t o.pre env LD_PRELOAD="$O/.libs/libhugetext.so" /bin/true
-	t n.pre env LD_PRELOAD="$N/.libs/libhugetext.so" /bin/true
+	t o.pre LD_PRELOAD="$O/.libs/libhugetext.so" /bin/true
+	t n.pre LD_PRELOAD="$N/.libs/libhugetext.so" /bin/true
+	t o.aud LD_AUDIT="$O/.libs/libhugetext.so" /bin/true
+	t n.aud LD_AUDIT="$N/.libs/libhugetext.so" /bin/true
+	t o.plain /bin/true
+	t n.plain /bin/true
 	i=$((i + 1))
 done
+row "/bin/true" plain
 row "hugetext /bin/true" true
-row "env LD_PRELOAD=libhugetext.so /bin/true" pre
+row "LD_PRELOAD=libhugetext.so /bin/true" pre
+row "LD_AUDIT=libhugetext.so /bin/true" aud
 
 for i in $(seq "$R"); do
 	for v in o n; do

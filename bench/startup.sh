@@ -36,6 +36,7 @@ while [ $i -lt $((N * 10)) ]; do
 	t true /bin/true
 	t preload LD_PRELOAD="$LIB" /bin/true
 	t audit LD_AUDIT="$LIB" /bin/true
+	t noop LD_AUDIT="$B/bench/noop_audit.so" /bin/true
 	t env env /bin/true
 	t launcher "$HT" /bin/true
 	i=$((i + 1))
@@ -44,6 +45,7 @@ printf '%-36s %s\n' "/bin/true (via runtime)" "$(stats true)"
 printf '%-36s %s\n' "env /bin/true" "$(stats env)"
 printf '%-36s %s\n' "LD_PRELOAD=libhugetext /bin/true" "$(stats preload)"
 printf '%-36s %s\n' "LD_AUDIT=libhugetext /bin/true" "$(stats audit)"
+printf '%-36s %s\n' "LD_AUDIT=(do-nothing module) /bin/true" "$(stats noop)"
 printf '%-36s %s\n' "hugetext /bin/true" "$(stats launcher)"
 awk -v a="$(med env)" -v b="$(med preload)" -v c="$(med launcher)" \
 	-v d="$(med audit)" -v z="$(med true)" 'BEGIN {
@@ -132,6 +134,7 @@ diff_ms() { # LABEL A B GOAL: med(A) - med(B)
 }
 diff_ms "library alone on /bin/true (preload)" preload true "<= +0.1"
 diff_ms "library alone on /bin/true (audit)" audit true "<= +0.1"
+diff_ms "  of which any audit module (do-nothing)" noop true "the floor"
 diff_ms "launcher vs env" launcher env "<= +0.3"
 ratio "refault first start / cold-read floor" refault floor "<= 1.3"
 ratio "demo: hugetext later / plain huge cache" demo_later demo_plain_huge "<= 1.15"
