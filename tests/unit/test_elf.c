@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "elf_segments.h"
+#include "helpers.h"
 #include "spans.h"
 
 #define SELF	"/proc/self/exe"
@@ -35,40 +36,11 @@
 /* ------------------------------------------------------------------ */
 /* A scratch directory per test. */
 
-static char dir[64];
+static const char *dir;
 
 static void dir_setup(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/ht-elf-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir), "mkdtemp: %s", strerror(errno));
-}
-
-static void dir_teardown(void)
-{
-	char cmd[128];
-
-	if (!dir[0])
-		return;
-	/* mkdtemp names need no quoting beyond this. */
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd))
-		fprintf(stderr, "could not remove %s\n", dir);
-}
-
-static void in_dir(char *buf, size_t size, const char *name)
-{
-	int n = snprintf(buf, size, "%s/%s", dir, name);
-
-	cr_assert(n > 0 && (size_t)n < size);
-}
-
-static void write_file(const char *path, const void *buf, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	cr_assert_geq(fd, 0, "%s: %s", path, strerror(errno));
-	cr_assert_eq(write(fd, buf, len), (ssize_t)len);
-	cr_assert_eq(close(fd), 0);
+	dir = scratch_setup("/tmp", "ht-elf");
 }
 
 /* Copy the first @n bytes of @src (all of it if shorter) to @dst. */
@@ -84,68 +56,12 @@ static void copy_head(const char *src, const char *dst, size_t n)
 	got = pread(fd, buf, n, 0);
 	cr_assert_geq(got, 0);
 	close(fd);
-	write_file(dst, buf, got);
+	write_file(dst, buf, got, 0644);
 	free(buf);
 }
 
 /* ------------------------------------------------------------------ */
 /* Compiling fixtures. */
-
-static bool have_cc(void)
-{
-	return system("command -v cc >/dev/null 2>&1") == 0;
-}
-
-static void need_cc(void)
-{
-	if (!have_cc())
-		cr_skip_test("cc not found: cannot build ELF fixtures");
-}
-
-/* Run "cc @flags -o @out @srcs" in the scratch directory. */
-static bool cc(const char *flags, const char *out, const char *srcs)
-{
-	char cmd[1024];
-	int n;
-
-	n = snprintf(cmd, sizeof(cmd), "cd '%s' && cc %s -o %s %s "
-		     ">cc.log 2>&1", dir, flags, out, srcs);
-	cr_assert(n > 0 && (size_t)n < sizeof(cmd));
-	return system(cmd) == 0;
-}
-
-/* Print the compiler's complaints, for a failure message. */
-static void show_cc_log(void)
-{
-	char path[128], buf[2048];
-	size_t n;
-	FILE *f;
-
-	in_dir(path, sizeof(path), "cc.log");
-	f = fopen(path, "r");
-	if (!f)
-		return;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	fprintf(stderr, "cc said:\n%s\n", buf);
-}
-
-static void must_cc(const char *flags, const char *out, const char *srcs)
-{
-	if (!cc(flags, out, srcs)) {
-		show_cc_log();
-		cr_assert_fail("cc %s -o %s %s failed", flags, out, srcs);
-	}
-}
-
-static void write_src(const char *name, const char *text)
-{
-	char path[128];
-
-	in_dir(path, sizeof(path), name);
-	write_file(path, text, strlen(text));
-}
 
 static const char prog_c[] = "int main(void) { return 0; }\n";
 
@@ -330,14 +246,14 @@ Test(elf_real, libc)
 /* ------------------------------------------------------------------ */
 /* Compiled fixtures. */
 
-TestSuite(elf_cc, .init = dir_setup, .fini = dir_teardown);
+TestSuite(elf_cc, .init = dir_setup, .fini = scratch_teardown);
 
 static void read_fixture(const char *name, struct ht_elf_info *info)
 {
 	static struct expect e;
 	char path[128];
 
-	in_dir(path, sizeof(path), name);
+	scratch_path(path, sizeof(path), name);
 	read_both(path, info);
 	read_expect(path, &e);
 	check_against(info, &e, path);
@@ -348,9 +264,9 @@ Test(elf_cc, static_program)
 {
 	static struct ht_elf_info info;
 
-	need_cc();
-	write_src("prog.c", prog_c);
-	if (!cc("-static", "static", "prog.c")) {
+	need_cc("ELF fixtures");
+	scratch_write("prog.c", prog_c);
+	if (!try_cc("-static", "static", "prog.c")) {
 		show_cc_log();
 		cr_skip_test("cc -static failed (no static libc?)");
 	}
@@ -365,9 +281,9 @@ Test(elf_cc, static_pie_is_not_pie)
 {
 	static struct ht_elf_info info;
 
-	need_cc();
-	write_src("prog.c", prog_c);
-	if (!cc("-static-pie -fPIE", "static-pie", "prog.c")) {
+	need_cc("ELF fixtures");
+	scratch_write("prog.c", prog_c);
+	if (!try_cc("-static-pie -fPIE", "static-pie", "prog.c")) {
 		show_cc_log();
 		cr_skip_test("cc -static-pie failed");
 	}
@@ -383,8 +299,8 @@ Test(elf_cc, non_pie)
 {
 	static struct ht_elf_info info;
 
-	need_cc();
-	write_src("prog.c", prog_c);
+	need_cc("ELF fixtures");
+	scratch_write("prog.c", prog_c);
 	must_cc("-no-pie", "nopie", "prog.c");
 	read_fixture("nopie", &info);
 	cr_assert_eq(info.type, ET_EXEC);
@@ -398,8 +314,8 @@ Test(elf_cc, pie)
 {
 	static struct ht_elf_info info;
 
-	need_cc();
-	write_src("prog.c", prog_c);
+	need_cc("ELF fixtures");
+	scratch_write("prog.c", prog_c);
 	must_cc("-fPIE -pie", "pie", "prog.c");
 	read_fixture("pie", &info);
 	cr_assert_eq(info.type, ET_DYN);
@@ -413,8 +329,8 @@ Test(elf_cc, max_page_size_2m)
 	const struct ht_segment *s;
 	struct ht_spans sp;
 
-	need_cc();
-	write_src("prog.c", prog_c);
+	need_cc("ELF fixtures");
+	scratch_write("prog.c", prog_c);
 	must_cc("-Wl,-z,max-page-size=0x200000", "big", "prog.c");
 	read_fixture("big", &info);
 	s = &info.exec[0];
@@ -461,10 +377,10 @@ Test(elf_cc, shared_object_with_textrel)
 	static struct ht_elf_info info;
 	char path[128];
 
-	need_cc();
-	write_src("textrel.s", textrel_s);
+	need_cc("ELF fixtures");
+	scratch_write("textrel.s", textrel_s);
 	must_cc("-shared -Wl,-z,notext", "textrel.so", "textrel.s");
-	in_dir(path, sizeof(path), "textrel.so");
+	scratch_path(path, sizeof(path), "textrel.so");
 	cr_assert_neq(readelf_textrel(path), 0,
 		      "the fixture has no DT_TEXTREL");
 	read_fixture("textrel.so", &info);
@@ -480,10 +396,10 @@ Test(elf_cc, shared_object_without_textrel)
 	static struct ht_elf_info info;
 	char path[128];
 
-	need_cc();
-	write_src("plain.s", plain_s);
+	need_cc("ELF fixtures");
+	scratch_write("plain.s", plain_s);
 	must_cc("-shared", "plain.so", "plain.s");
-	in_dir(path, sizeof(path), "plain.so");
+	scratch_path(path, sizeof(path), "plain.so");
 	cr_assert_neq(readelf_textrel(path), 1);
 	read_fixture("plain.so", &info);
 	cr_assert_eq(info.type, ET_DYN);
@@ -581,11 +497,11 @@ static void img_dynamic(struct image *im, const Elf64_Dyn *d, size_t n)
 static void img_write(const struct image *im, const char *name,
 		      char *path, size_t size)
 {
-	in_dir(path, size, name);
-	write_file(path, im->b, IMG_SIZE);
+	scratch_path(path, size, name);
+	write_file(path, im->b, IMG_SIZE, 0644);
 }
 
-TestSuite(elf_made, .init = dir_setup, .fini = dir_teardown);
+TestSuite(elf_made, .init = dir_setup, .fini = scratch_teardown);
 
 Test(elf_made, exact_segments)
 {
@@ -703,7 +619,7 @@ Test(elf_made, textrel_forms)
 /* ------------------------------------------------------------------ */
 /* Bad inputs. */
 
-TestSuite(elf_bad, .init = dir_setup, .fini = dir_teardown);
+TestSuite(elf_bad, .init = dir_setup, .fini = scratch_teardown);
 
 /*
  * ht_elf_read(@path) must return @want, say why after "@path: ", leave
@@ -757,8 +673,8 @@ Test(elf_bad, empty_file)
 {
 	char path[128];
 
-	in_dir(path, sizeof(path), "empty");
-	write_file(path, "", 0);
+	scratch_path(path, sizeof(path), "empty");
+	write_file(path, "", 0, 0644);
 	expect_fail(path, -ENOEXEC, true);
 }
 
@@ -777,8 +693,8 @@ Test(elf_bad, random_bytes)
 		buf[i] = (unsigned char)x;
 	}
 	cr_assert_neq(memcmp(buf, ELFMAG, SELFMAG), 0);
-	in_dir(path, sizeof(path), "random");
-	write_file(path, buf, sizeof(buf));
+	scratch_path(path, sizeof(path), "random");
+	write_file(path, buf, sizeof(buf), 0644);
 	expect_fail(path, -ENOEXEC, true);
 }
 
@@ -791,7 +707,7 @@ Test(elf_bad, truncated)
 
 	for (i = 0; i < sizeof(sizes) / sizeof(*sizes); i++) {
 		snprintf(name, sizeof(name), "trunc%zu", sizes[i]);
-		in_dir(path, sizeof(path), name);
+		scratch_path(path, sizeof(path), name);
 		copy_head(SELF, path, sizes[i]);
 		expect_fail(path, -ENOEXEC, true);
 	}
@@ -807,7 +723,7 @@ Test(elf_bad, truncated_in_first_phdr)
 {
 	char path[128];
 
-	in_dir(path, sizeof(path), "trunc84");
+	scratch_path(path, sizeof(path), "trunc84");
 	copy_head(SELF, path, 64 + 20);
 	expect_fail(path, -ENOEXEC, true);
 }
@@ -824,7 +740,7 @@ Test(elf_bad, program_headers_cut)
 	cr_assert_eq(pread(fd, &eh, sizeof(eh), 0), (ssize_t)sizeof(eh));
 	close(fd);
 	cr_assert_gt(eh.e_phnum, 2);
-	in_dir(path, sizeof(path), "cut");
+	scratch_path(path, sizeof(path), "cut");
 	copy_head(SELF, path, eh.e_phoff + sizeof(Elf64_Phdr) + 10);
 	expect_fail(path, -ENOEXEC, true);
 }
@@ -834,13 +750,13 @@ Test(elf_bad, text_file)
 	static const char text[] = "#!/bin/sh\necho 'not ELF'\n";
 	char path[128];
 
-	in_dir(path, sizeof(path), "script.sh");
-	write_file(path, text, strlen(text));
+	scratch_path(path, sizeof(path), "script.sh");
+	write_file(path, text, strlen(text), 0644);
 	expect_fail(path, -ENOEXEC, true);
 
 	/* Just the magic, then nothing. */
-	in_dir(path, sizeof(path), "magic");
-	write_file(path, ELFMAG, SELFMAG);
+	scratch_path(path, sizeof(path), "magic");
+	write_file(path, ELFMAG, SELFMAG, 0644);
 	expect_fail(path, -ENOEXEC, true);
 }
 
@@ -857,7 +773,7 @@ Test(elf_bad, bad_class)
 	cr_assert_eq(pread(fd, hdr, sizeof(hdr), 0), (ssize_t)sizeof(hdr));
 	close(fd);
 	cr_assert_eq(hdr[EI_CLASS], ELFCLASS64);
-	in_dir(path, sizeof(path), "class");
+	scratch_path(path, sizeof(path), "class");
 	copy_head(SELF, path, 65536);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	cr_assert_geq(fd, 0);
@@ -887,9 +803,9 @@ Test(elf_bad, missing_file)
 {
 	char path[128];
 
-	in_dir(path, sizeof(path), "no-such-file");
+	scratch_path(path, sizeof(path), "no-such-file");
 	expect_fail(path, -ENOENT, false);
-	in_dir(path, sizeof(path), "no-such-dir/file");
+	scratch_path(path, sizeof(path), "no-such-dir/file");
 	expect_fail(path, -ENOENT, false);
 }
 
@@ -898,7 +814,7 @@ Test(elf_bad, short_error_buffer)
 	static struct ht_elf_info info;
 	char path[128], err[8];
 
-	in_dir(path, sizeof(path), "missing");
+	scratch_path(path, sizeof(path), "missing");
 	memset(err, 'x', sizeof(err));
 	cr_assert_eq(ht_elf_read(path, &info, err, sizeof(err)), -ENOENT);
 	cr_assert_lt(strlen(err), sizeof(err));

@@ -39,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "helpers.h"
 #include "linux-compat.h"
 #include "prime.h"
 #include "report.h"
@@ -46,71 +47,16 @@
 #include "spans.h"
 #include "text_collapse.h"
 
-#define KiB		((uint64_t)1024)
-#define MiB		(1024 * KiB)
-#define PAGE		4096
 #define TEXT_MIB	8
 
 /* ------------------------------------------------------------------ */
 /* A scratch directory on the root ext4, per test. */
 
-static char dir[64];
+static const char *dir;
 
 static void dir_setup(void)
 {
-	snprintf(dir, sizeof(dir), "/var/tmp/ht-prime-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir), "mkdtemp: %s", strerror(errno));
-}
-
-static void dir_teardown(void)
-{
-	char cmd[128];
-
-	if (!dir[0])
-		return;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd))
-		fprintf(stderr, "could not remove %s\n", dir);
-	dir[0] = '\0';
-}
-
-static void in_dir(char *buf, size_t size, const char *name)
-{
-	int n = snprintf(buf, size, "%s/%s", dir, name);
-
-	cr_assert(n > 0 && (size_t)n < size);
-}
-
-static void write_file(const char *path, const void *buf, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
-
-	cr_assert_geq(fd, 0, "%s: %s", path, strerror(errno));
-	cr_assert_eq(write(fd, buf, len), (ssize_t)len);
-	cr_assert_eq(close(fd), 0);
-}
-
-/*
- * Copy @src to a fresh @dst with 4 KiB writes, flushed: its page cache
- * then holds small folios only, whatever the linker's writes made.
- */
-static void copy_small(const char *src, const char *dst)
-{
-	static char buf[PAGE];
-	int in, out;
-	ssize_t n;
-
-	in = open(src, O_RDONLY | O_CLOEXEC);
-	cr_assert_geq(in, 0, "%s: %s", src, strerror(errno));
-	unlink(dst);
-	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
-	cr_assert_geq(out, 0, "%s: %s", dst, strerror(errno));
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		cr_assert_eq(write(out, buf, n), n);
-	cr_assert_eq(n, 0);
-	cr_assert_eq(fsync(out), 0);
-	close(in);
-	cr_assert_eq(close(out), 0);
+	dir = scratch_setup("/var/tmp", "ht-prime");
 }
 
 /* Are two files byte for byte the same? */
@@ -130,7 +76,7 @@ static const char main_c[] = "int main(void) { return 0; }\n";
 /* @mib MiB of text: int3 bytes, a function at each end. */
 static void write_text_s(const char *name, unsigned int mib)
 {
-	char path[128], text[512];
+	char text[512];
 
 	snprintf(text, sizeof(text),
 		 "\t.text\n\t.globl big_first\n\t.p2align 12\n"
@@ -138,48 +84,31 @@ static void write_text_s(const char *name, unsigned int mib)
 		 "\t.globl big_last\nbig_last:\n\tret\n"
 		 "\t.section .note.GNU-stack,\"\",@progbits\n",
 		 mib * 1024 * 1024);
-	in_dir(path, sizeof(path), name);
-	write_file(path, text, strlen(text));
+	scratch_write(name, text);
 }
 
 /* Build @out from main.c (+ big.S when @big) with @flags; skip sans cc. */
 static void build(const char *out, const char *flags, bool big)
 {
-	char cmd[1024], path[128];
+	char o2[256], built[64], src[128], dst[128];
 
-	if (system("command -v cc >/dev/null 2>&1"))
-		cr_skip_test("cc not found: cannot build ELF fixtures");
-	in_dir(path, sizeof(path), "main.c");
-	write_file(path, main_c, strlen(main_c));
+	need_cc("ELF fixtures");
+	scratch_write("main.c", main_c);
 	if (big)
 		write_text_s("big.S", TEXT_MIB);
-	snprintf(cmd, sizeof(cmd), "cd '%s' && cc -O2 %s -o %s.built main.c "
-		 "%s >cc.log 2>&1", dir, flags, out, big ? "big.S" : "");
-	if (system(cmd)) {
-		snprintf(cmd, sizeof(cmd), "cat '%s/cc.log' >&2", dir);
-		if (system(cmd))
-			fprintf(stderr, "no cc.log\n");
-		cr_assert_fail("cc %s failed", flags);
-	}
-	snprintf(cmd, sizeof(cmd), "%s.built", out);
-	{
-		char src[128], dst[128];
-
-		in_dir(src, sizeof(src), cmd);
-		in_dir(dst, sizeof(dst), out);
-		copy_small(src, dst);
-		cr_assert(same_bytes(src, dst));
-	}
+	snprintf(o2, sizeof(o2), "-O2 %s", flags);
+	snprintf(built, sizeof(built), "%s.built", out);
+	must_cc(o2, built, big ? "main.c big.S" : "main.c");
+	scratch_path(src, sizeof(src), built);
+	scratch_path(dst, sizeof(dst), out);
+	copy_small(src, dst);
+	cr_assert(same_bytes(src, dst));
 }
-
-/* 2 MiB-aligned text, as tests/progs/bigtext is linked. */
-#define BIG_FLAGS "-fPIE -pie -Wl,-z,max-page-size=0x200000 " \
-	"-Wl,-z,separate-code"
 
 static void big_program(char *path, size_t size)
 {
-	build("big", BIG_FLAGS, true);
-	in_dir(path, size, "big");
+	build("big", ALIGNED_PIE_FLAGS, true);
+	scratch_path(path, size, "big");
 }
 
 /* Set @path's access time to two days ago, its mtime untouched. */
@@ -244,35 +173,7 @@ static void read_expect(const char *path, struct expect *e)
 /* ------------------------------------------------------------------ */
 /* The page cache, seen from a mapping of our own. */
 
-/*
- * Bytes of [@off, @off + @len) of @path that the kernel maps with PMDs
- * when this process maps the range at a 2 MiB-aligned address and
- * faults it in, without MADV_HUGEPAGE: 2 MiB folios in the page cache
- * are mapped so (what every later process gets); small ones stay small.
- */
-static uint64_t cache_huge(const char *path, uint64_t off, uint64_t len)
-{
-	uint64_t huge = 0;
-	uintptr_t a;
-	char *r, *m;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOATIME);
-	cr_assert_geq(fd, 0, "%s: %s", path, strerror(errno));
-	r = mmap(NULL, len + HT_HPAGE_SIZE, PROT_NONE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	cr_assert_neq(r, MAP_FAILED);
-	a = ((uintptr_t)r + HT_HPAGE_MASK) & ~(uintptr_t)HT_HPAGE_MASK;
-	m = mmap((void *)a, len, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd,
-		 (off_t)off);
-	cr_assert_eq((uintptr_t)m, a);
-	cr_assert_eq(madvise(m, len, MADV_POPULATE_READ), 0);
-	cr_assert_eq(ht_pagemap_scan(a, a + len, &huge, NULL), 0);
-	munmap(r, len + HT_HPAGE_SIZE);
-	close(fd);
-	return huge;
-}
-
+/* page_cache_huge() of each of @e's spans, summed. */
 static uint64_t cache_huge_spans(const char *path, const struct expect *e)
 {
 	uint64_t n = 0;
@@ -280,26 +181,17 @@ static uint64_t cache_huge_spans(const char *path, const struct expect *e)
 
 	for (i = 0; i < e->nexec; i++)
 		if (e->span_end[i] > e->span_start[i])
-			n += cache_huge(path, e->span_start[i],
-					e->span_end[i] - e->span_start[i]);
+			n += page_cache_huge(path, e->span_start[i],
+					     e->span_end[i] - e->span_start[i]);
 	return n;
 }
 
 static void policy_of(struct ht_policy *pol, enum ht_strategy s)
 {
-	uint64_t huge;
-
-	memset(pol, 0, sizeof(*pol));
-	pol->strategy = s;
-	pol->thp.seccomp = ht_seccomp_active(NULL);
-	cr_assert_eq(ht_thp_env_read(&pol->thp), 0);
-	if (pol->thp.mode != HT_THP_ALWAYS && pol->thp.mode != HT_THP_MADVISE)
-		cr_skip_test("THP is %s here: nothing can be primed",
-			     ht_thp_mode_name(pol->thp.mode));
+	thp_policy(pol, s, true, ": nothing can be primed");
 	if (pol->thp.prctl_disabled || pol->thp.seccomp)
 		cr_skip_test("THP disabled for this process, or seccomp");
-	if (ht_pagemap_scan(0, PAGE, &huge, NULL) == -EOPNOTSUPP)
-		cr_skip_test("no PAGEMAP_SCAN (Linux < 6.7): no ground truth");
+	need_pagemap_scan();
 }
 
 /* The result agrees with the file's headers; returns the totals. */
@@ -358,8 +250,8 @@ static void check_unmapped(const struct ht_prime_result *res)
 	}
 }
 
-TestSuite(prime, .init = dir_setup, .fini = dir_teardown);
-TestSuite(prime_errors, .init = dir_setup, .fini = dir_teardown);
+TestSuite(prime, .init = dir_setup, .fini = scratch_teardown);
+TestSuite(prime_errors, .init = dir_setup, .fini = scratch_teardown);
 
 /* ------------------------------------------------------------------ */
 
@@ -375,7 +267,7 @@ Test(prime, makes_the_page_cache_huge)
 	int ret;
 
 	big_program(path, sizeof(path));
-	in_dir(built, sizeof(built), "big.built");
+	scratch_path(built, sizeof(built), "big.built");
 	read_expect(path, &e);
 	cr_assert_eq(e.nexec, 1);
 	cr_assert_geq(e.eligible, 4 * MiB, "fixture: %" PRIu64 " eligible",
@@ -443,7 +335,7 @@ Test(prime, leaves_the_access_time_alone)
 	int ret;
 
 	big_program(path, sizeof(path));
-	in_dir(built, sizeof(built), "big.built");
+	scratch_path(built, sizeof(built), "big.built");
 	policy_of(&pol, HT_STRATEGY_AUTO);
 	/* An access time two days old: any plain access renews it. */
 	set_old_atime(path);
@@ -496,7 +388,7 @@ Test(prime, unaligned_text)
 	int ret;
 
 	build("plain", "-fPIE -pie", true);
-	in_dir(path, sizeof(path), "plain");
+	scratch_path(path, sizeof(path), "plain");
 	read_expect(path, &e);
 	cr_assert_geq(e.eligible, 4 * MiB);
 	policy_of(&pol, HT_STRATEGY_REFAULT);
@@ -610,7 +502,7 @@ Test(prime, nothing_eligible)
 	char path[128];
 
 	build("small", "", false);
-	in_dir(path, sizeof(path), "small");
+	scratch_path(path, sizeof(path), "small");
 	read_expect(path, &e);
 	cr_assert_eq(e.eligible, 0);
 	policy_of(&pol, HT_STRATEGY_AUTO);
@@ -657,9 +549,9 @@ Test(prime, range)
 	cr_assert_eq(t.pmd_after, len);
 	cr_assert_eq(t.offset, off);
 	cr_assert_eq(t.end - t.start, len);
-	cr_assert_eq(cache_huge(path, off, len), len);
-	cr_assert_eq(cache_huge(path, e.span_start[0], 2 * MiB), 0);
-	cr_assert_eq(cache_huge(path, off + len, 2 * MiB), 0);
+	cr_assert_eq(page_cache_huge(path, off, len), len);
+	cr_assert_eq(page_cache_huge(path, e.span_start[0], 2 * MiB), 0);
+	cr_assert_eq(page_cache_huge(path, off + len, 2 * MiB), 0);
 	close(fd);
 }
 
@@ -691,7 +583,7 @@ Test(prime_errors, missing_file)
 {
 	char path[128];
 
-	in_dir(path, sizeof(path), "no-such-file");
+	scratch_path(path, sizeof(path), "no-such-file");
 	check_err(path, -ENOENT, strerror(ENOENT));
 }
 
@@ -705,7 +597,7 @@ Test(prime_errors, not_regular)
 	char path[128];
 
 	/* Opened without blocking: a FIFO with no writer does not hang. */
-	in_dir(path, sizeof(path), "fifo");
+	scratch_path(path, sizeof(path), "fifo");
 	cr_assert_eq(mkfifo(path, 0600), 0);
 	check_err(path, -ENOEXEC, NULL);
 	check_err("/dev/null", -ENOEXEC, NULL);
@@ -716,11 +608,11 @@ Test(prime_errors, text_and_empty_files)
 	static const char text[] = "#!/bin/sh\necho this is not ELF\n";
 	char path[128];
 
-	in_dir(path, sizeof(path), "script");
-	write_file(path, text, strlen(text));
+	scratch_path(path, sizeof(path), "script");
+	write_file(path, text, strlen(text), 0755);
 	check_err(path, -ENOEXEC, NULL);
-	in_dir(path, sizeof(path), "empty");
-	write_file(path, "", 0);
+	scratch_path(path, sizeof(path), "empty");
+	write_file(path, "", 0, 0755);
 	check_err(path, -ENOEXEC, NULL);
 }
 
@@ -731,14 +623,14 @@ Test(prime_errors, elf32_header)
 	int fd;
 
 	build("small", "", false);
-	in_dir(src, sizeof(src), "small");
+	scratch_path(src, sizeof(src), "small");
 	fd = open(src, O_RDONLY | O_CLOEXEC);
 	cr_assert_geq(fd, 0);
 	cr_assert_eq(pread(fd, head, sizeof(head), 0), (ssize_t)sizeof(head));
 	close(fd);
 	cr_assert_eq(memcmp(head, ELFMAG, SELFMAG), 0);
 	head[EI_CLASS] = ELFCLASS32;
-	in_dir(path, sizeof(path), "elf32");
-	write_file(path, head, sizeof(head));
+	scratch_path(path, sizeof(path), "elf32");
+	write_file(path, head, sizeof(head), 0755);
 	check_err(path, -ENOEXEC, "not an x86-64 ELF file");
 }

@@ -41,12 +41,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "helpers.h"
 #include "linux-compat.h"
 #include "remote.h"
 #include "report.h"
@@ -54,9 +54,6 @@
 #include "spans.h"
 #include "text_collapse.h"
 
-#define KiB		((uint64_t)1024)
-#define MiB		(1024 * KiB)
-#define PAGE		4096
 #define TEXT_MIB	8
 #define FN_STRIDE	(64 * 1024)	/* one function per 64 KiB */
 #define EXIT_STATUS	7
@@ -64,9 +61,7 @@
 /* ------------------------------------------------------------------ */
 /* Scratch directories; a tmpfs of our own. */
 
-static char dir[64];		/* on the root ext4: build, ext4 copy */
-static char shm_dir[64];
-static bool shm_mounted;
+static const char *dir;		/* on the root ext4: build, ext4 copy */
 
 /* Children started by a test, killed and reaped by the teardown. */
 #define MAX_KIDS 4
@@ -83,17 +78,7 @@ static int nkids;
 
 static void setup(void)
 {
-	snprintf(dir, sizeof(dir), "/var/tmp/ht-remote-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir), "mkdtemp: %s", strerror(errno));
-}
-
-static void rm_rf(const char *path)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
-	if (system(cmd))
-		fprintf(stderr, "could not remove %s\n", path);
+	dir = scratch_setup("/var/tmp", "ht-remote");
 }
 
 static void teardown(void)
@@ -113,38 +98,8 @@ static void teardown(void)
 			close(kids[i].err);
 	}
 	nkids = 0;
-	if (shm_mounted && umount2(shm_dir, 0) &&
-	    umount2(shm_dir, MNT_DETACH))
-		fprintf(stderr, "could not unmount %s: %s\n", shm_dir,
-			strerror(errno));
-	shm_mounted = false;
-	if (shm_dir[0] && rmdir(shm_dir))
-		fprintf(stderr, "could not remove %s\n", shm_dir);
-	shm_dir[0] = '\0';
-	if (dir[0])
-		rm_rf(dir);
-	dir[0] = '\0';
-}
-
-/* A tmpfs mounted huge=advise, in a mount namespace of our own. */
-static const char *need_tmpfs(void)
-{
-	snprintf(shm_dir, sizeof(shm_dir), "/tmp/ht-remote-shm-XXXXXX");
-	cr_assert_not_null(mkdtemp(shm_dir), "mkdtemp: %s", strerror(errno));
-	if (unshare(CLONE_NEWNS) == 0 &&
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
-		cr_assert_fail("make / private: %s", strerror(errno));
-	if (mount("tmpfs", shm_dir, "tmpfs", MS_NOSUID | MS_NODEV,
-		  "huge=advise,size=64m,mode=0700")) {
-		int e = errno;
-
-		if (e == EPERM || e == EACCES)
-			cr_skip_test("cannot mount a tmpfs here (%s): "
-				     "needs root", strerror(e));
-		cr_assert_fail("mount tmpfs on %s: %s", shm_dir, strerror(e));
-	}
-	shm_mounted = true;
-	return shm_dir;
+	tmpfs_unmount_all();
+	scratch_teardown();
 }
 
 static void need_privilege(void)
@@ -156,15 +111,6 @@ static void need_privilege(void)
 
 /* ------------------------------------------------------------------ */
 /* The target program. */
-
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	cr_assert_not_null(f, "%s: %s", path, strerror(errno));
-	cr_assert_geq(fputs(text, f), 0);
-	cr_assert_eq(fclose(f), 0);
-}
 
 static const char prog_c[] =
 	"#include <stdio.h>\n"
@@ -222,46 +168,20 @@ static unsigned long want_sum(void)
 	return (unsigned long)s;
 }
 
-/* Copy @src to a fresh @dst with 4 KiB writes, flushed: small folios. */
-static void copy_small(const char *src, const char *dst)
-{
-	static char buf[PAGE];
-	int in, out;
-	ssize_t n;
-
-	in = open(src, O_RDONLY | O_CLOEXEC);
-	cr_assert_geq(in, 0, "%s: %s", src, strerror(errno));
-	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
-	cr_assert_geq(out, 0, "%s: %s", dst, strerror(errno));
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		cr_assert_eq(write(out, buf, n), n);
-	cr_assert_eq(n, 0);
-	cr_assert_eq(fsync(out), 0);
-	close(in);
-	cr_assert_eq(close(out), 0);
-}
-
-/* Build the program and put a small-folio copy of it at @where/prog. */
+/*
+ * Build the program in the scratch directory and put a small-folio copy
+ * of it at @where/prog.
+ */
 static void program_in(const char *where, char *path, size_t size)
 {
-	char cmd[512], src[128], built[128];
+	char src[128], built[128];
 
-	if (system("command -v cc >/dev/null 2>&1"))
-		cr_skip_test("cc not found: cannot build the target program");
-	snprintf(src, sizeof(src), "%s/prog.c", dir);
-	write_file(src, prog_c);
-	snprintf(src, sizeof(src), "%s/text.S", dir);
+	need_cc("the target program");
+	scratch_write("prog.c", prog_c);
+	scratch_path(src, sizeof(src), "text.S");
 	write_text_s(src);
-	snprintf(cmd, sizeof(cmd), "cd '%s' && cc -O2 -fPIE -pie "
-		 "-Wl,-z,max-page-size=0x200000 -Wl,-z,separate-code "
-		 "-o prog.built prog.c text.S >cc.log 2>&1", dir);
-	if (system(cmd)) {
-		snprintf(cmd, sizeof(cmd), "cat '%s/cc.log' >&2", dir);
-		if (system(cmd))
-			fprintf(stderr, "no cc.log\n");
-		cr_assert_fail("cc failed");
-	}
-	snprintf(built, sizeof(built), "%s/prog.built", dir);
+	must_cc("-O2 " ALIGNED_PIE_FLAGS, "prog.built", "prog.c text.S");
+	scratch_path(built, sizeof(built), "prog.built");
 	snprintf(path, size, "%s/prog", where);
 	copy_small(built, path);
 }
@@ -490,62 +410,13 @@ static struct ht_object *scan(struct kid *k, const char *path,
 	return o;
 }
 
-/* Can this kernel collapse a regular file (READ_ONLY_THP_FOR_FS)? */
-static int kernel_collapses_files(void)
-{
-	char line[256];
-	int ans = -1;
-	FILE *p;
-
-	p = popen("(zcat /proc/config.gz || cat /boot/config-$(uname -r)) "
-		  "2>/dev/null | grep READ_ONLY_THP_FOR_FS", "r");
-	if (!p)
-		return -1;
-	while (fgets(line, sizeof(line), p)) {
-		if (!strncmp(line, "CONFIG_READ_ONLY_THP_FOR_FS=y", 29))
-			ans = 1;
-		else if (strstr(line, "READ_ONLY_THP_FOR_FS is not set"))
-			ans = 0;
-	}
-	pclose(p);
-	return ans;
-}
-
+/*
+ * THP as the system says, no budget; the THP switch that counts is the
+ * target's (target_thp_disabled), not ours.
+ */
 static void policy_of(struct ht_policy *pol, enum ht_strategy s)
 {
-	memset(pol, 0, sizeof(*pol));
-	pol->strategy = s;
-	cr_assert_eq(ht_thp_env_read(&pol->thp), 0);
-	if (pol->thp.mode != HT_THP_ALWAYS && pol->thp.mode != HT_THP_MADVISE)
-		cr_skip_test("THP is %s here", ht_thp_mode_name(pol->thp.mode));
-}
-
-/*
- * Bytes of [@off, @off + @len) of @path the kernel maps with PMDs in a
- * mapping of our own at a 2 MiB-aligned address, no MADV_HUGEPAGE: the
- * page cache's 2 MiB folios, as any later process gets them.
- */
-static uint64_t cache_huge(const char *path, uint64_t off, uint64_t len)
-{
-	uint64_t huge = 0;
-	uintptr_t a;
-	char *r, *m;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	cr_assert_geq(fd, 0);
-	r = mmap(NULL, len + HT_HPAGE_SIZE, PROT_NONE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	cr_assert_neq(r, MAP_FAILED);
-	a = ((uintptr_t)r + HT_HPAGE_MASK) & ~(uintptr_t)HT_HPAGE_MASK;
-	m = mmap((void *)a, len, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd,
-		 (off_t)off);
-	cr_assert_eq((uintptr_t)m, a);
-	cr_assert_eq(madvise(m, len, MADV_POPULATE_READ), 0);
-	cr_assert_eq(ht_pagemap_scan(a, a + len, &huge, NULL), 0);
-	munmap(r, len + HT_HPAGE_SIZE);
-	close(fd);
-	return huge;
+	thp_policy(pol, s, false, "");
 }
 
 /* dry_run and strategy none: the reason said, nothing changed. */
@@ -592,8 +463,30 @@ static void check_holds_back(struct kid *k, const char *path)
 	/* Nor was the page cache made huge behind its back. */
 	seen_in(k->pid, path, &s);
 	spans_of(&s, &s0, &s1);
-	cr_assert_eq(cache_huge(path, s.pgoff + (s0 - s.start), s1 - s0), 0);
+	cr_assert_eq(page_cache_huge(path, s.pgoff + (s0 - s.start),
+				     s1 - s0), 0);
 	kick(k);
+}
+
+/*
+ * The routes of --pid with strategy @st over @run, a scan() of @k: *@ret
+ * gets ht_remote_make_huge()'s return, *@s the child's smaps after it.
+ * Returns the target of @path's text, which must report what the
+ * child's smaps says.
+ */
+static struct ht_target *run_routes(struct kid *k, const char *path,
+				    struct ht_run *run, enum ht_strategy st,
+				    struct seen *s, int *ret)
+{
+	struct ht_policy pol;
+	struct ht_target *t;
+
+	policy_of(&pol, st);
+	*ret = ht_remote_make_huge(k->pid, run, &pol);
+	t = &object_of(run, path)->parts[0].target;
+	seen_in(k->pid, path, s);
+	cr_assert_eq(t->pmd_after, s->pmd);
+	return t;
 }
 
 TestSuite(remote, .init = setup, .fini = teardown);
@@ -608,12 +501,14 @@ Test(remote, tmpfs_collapse)
 	struct ht_run run;
 	struct kid *k;
 	struct seen s;
+	const char *shm;
 	char path[128];
 	uint64_t len;
 	int ret;
 
 	need_privilege();
-	program_in(need_tmpfs(), path, sizeof(path));
+	shm = tmpfs_mount("ht-remote-shm", "huge=advise,size=64m,mode=0700");
+	program_in(shm, path, sizeof(path));
 	k = start(path, false);
 	wait_ready(k);
 
@@ -661,7 +556,6 @@ Test(remote, tmpfs_collapse)
  */
 Test(remote, ext4_page_out_and_prime)
 {
-	struct ht_policy pol;
 	struct ht_object *o;
 	struct ht_target *t;
 	struct ht_run run;
@@ -681,13 +575,7 @@ Test(remote, ext4_page_out_and_prime)
 	t = &o->parts[0].target;
 	len = t->end - t->start;
 	off = t->offset;
-	policy_of(&pol, HT_STRATEGY_AUTO);
-	ret = ht_remote_make_huge(k->pid, &run, &pol);
-	o = object_of(&run, path);
-	t = &o->parts[0].target;
-	seen_in(k->pid, path, &s);
-	/* What it reports is what the child's smaps says. */
-	cr_assert_eq(t->pmd_after, s.pmd);
+	t = run_routes(k, path, &run, HT_STRATEGY_AUTO, &s, &ret);
 	if (kernel_collapses_files() == 0)
 		cr_assert_neq(t->route, HT_ROUTE_COLLAPSE);
 	if (t->route == HT_ROUTE_COLLAPSE) {
@@ -704,7 +592,7 @@ Test(remote, ext4_page_out_and_prime)
 	cr_assert_eq(s.anon, 0);
 	ht_run_free(&run);
 	/* The page cache is huge: what new processes will map. */
-	cr_assert_eq(cache_huge(path, off, len), len);
+	cr_assert_eq(page_cache_huge(path, off, len), len);
 	/* The child ran on, unharmed. */
 	kick(k);
 
@@ -730,7 +618,6 @@ Test(remote, ext4_page_out_and_prime)
  */
 Test(remote, copy_reports_what_is_true)
 {
-	struct ht_policy pol;
 	struct ht_object *o;
 	struct ht_target *t;
 	struct ht_run run;
@@ -748,13 +635,8 @@ Test(remote, copy_reports_what_is_true)
 	t = &o->parts[0].target;
 	len = t->end - t->start;
 	off = t->offset;
-	policy_of(&pol, HT_STRATEGY_COPY);
-	ret = ht_remote_make_huge(k->pid, &run, &pol);
-	o = object_of(&run, path);
-	t = &o->parts[0].target;
-	seen_in(k->pid, path, &s);
-	cr_assert_eq(t->pmd_after, s.pmd);
-	cache = cache_huge(path, off, len);
+	t = run_routes(k, path, &run, HT_STRATEGY_COPY, &s, &ret);
+	cache = page_cache_huge(path, off, len);
 	if (t->reason == HT_R_REMOTE_PTE || t->reason == HT_R_NONE)
 		cr_assert_eq(cache, len, "--pid -s copy: %d, route %s, reason "
 			     "%s, but the page cache has %" PRIu64 " of %"
@@ -951,7 +833,6 @@ static void *read_on_cpu(void *arg)
 Test(remote, ext4_text_just_read_on_another_cpu)
 {
 	struct reader rd = { 0 };
-	struct ht_policy pol;
 	struct ht_object *o;
 	struct ht_target *t;
 	struct ht_run run;
@@ -992,18 +873,13 @@ Test(remote, ext4_text_just_read_on_another_cpu)
 	len = t->end - t->start;
 	off = t->offset;
 	cr_assert_eq(off, 2 * MiB, "text expected at file offset 2 MiB");
-	policy_of(&pol, HT_STRATEGY_AUTO);
-	ret = ht_remote_make_huge(k->pid, &run, &pol);
-	o = object_of(&run, path);
-	t = &o->parts[0].target;
-	seen_in(k->pid, path, &s);
-	cr_assert_eq(t->pmd_after, s.pmd);
+	t = run_routes(k, path, &run, HT_STRATEGY_AUTO, &s, &ret);
 	if (t->route != HT_ROUTE_COLLAPSE)
 		cr_assert_neq(t->reason, HT_R_CACHE_BUSY, "%d: page-cache-busy"
 			      " (nothing else maps the file): the pages "
 			      "MADV_PAGEOUT skipped stayed mapped", ret);
 	ht_run_free(&run);
-	cr_assert_eq(cache_huge(path, off, len), len,
+	cr_assert_eq(page_cache_huge(path, off, len), len,
 		     "the page cache is not huge");
 	kick(k);
 	finish(k);

@@ -32,18 +32,16 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
+#include "helpers.h"
 #include "linux-compat.h"
 #include "policy.h"
 #include "reason.h"
@@ -51,18 +49,13 @@
 #include "spans.h"
 #include "text_collapse.h"
 
-#define KiB		((uint64_t)1024)
-#define MiB		(1024 * KiB)
-#define PAGE		4096
 #define FILE_SIZE	(8 * MiB)
 #define RX		(PROT_READ | PROT_EXEC)
 
 /* ------------------------------------------------------------------ */
 /* Directories: one on the root ext4, one on a tmpfs of our own. */
 
-static char ext4_dir[64];
-static char shm_dir[64];
-static bool shm_mounted;
+static const char *ext4_dir;
 
 /* Files made by a test, unmapped, closed and removed by the teardown. */
 #define MAX_FILES 4
@@ -80,9 +73,7 @@ static int nfiles;
 
 static void setup(void)
 {
-	snprintf(ext4_dir, sizeof(ext4_dir), "/var/tmp/ht-routes-XXXXXX");
-	cr_assert_not_null(mkdtemp(ext4_dir), "mkdtemp: %s",
-			   strerror(errno));
+	ext4_dir = scratch_setup("/var/tmp", "ht-routes");
 }
 
 static void teardown(void)
@@ -97,42 +88,14 @@ static void teardown(void)
 		unlink(files[i].path);
 	}
 	nfiles = 0;
-	if (shm_mounted && umount2(shm_dir, 0) && umount2(shm_dir, MNT_DETACH))
-		fprintf(stderr, "could not unmount %s: %s\n", shm_dir,
-			strerror(errno));
-	shm_mounted = false;
-	if (shm_dir[0] && rmdir(shm_dir))
-		fprintf(stderr, "could not remove %s\n", shm_dir);
-	shm_dir[0] = '\0';
-	if (ext4_dir[0] && rmdir(ext4_dir))
-		fprintf(stderr, "could not remove %s\n", ext4_dir);
-	ext4_dir[0] = '\0';
+	tmpfs_unmount_all();
+	scratch_teardown();
 }
 
-/*
- * A tmpfs mounted huge=advise (what hugetext's collapse route is for)
- * in a directory of our own.  It is mounted in a mount namespace of this
- * test process's own where one can be made, so that it goes away with
- * the process even if the test dies; the teardown unmounts it anyway.
- */
+/* A tmpfs mounted huge=advise: what hugetext's collapse route is for. */
 static const char *need_tmpfs(void)
 {
-	snprintf(shm_dir, sizeof(shm_dir), "/tmp/ht-routes-shm-XXXXXX");
-	cr_assert_not_null(mkdtemp(shm_dir), "mkdtemp: %s", strerror(errno));
-	if (unshare(CLONE_NEWNS) == 0 &&
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
-		cr_assert_fail("make / private: %s", strerror(errno));
-	if (mount("tmpfs", shm_dir, "tmpfs", MS_NOSUID | MS_NODEV,
-		  "huge=advise,size=64m,mode=0700")) {
-		int e = errno;
-
-		if (e == EPERM || e == EACCES)
-			cr_skip_test("cannot mount a tmpfs here (%s): "
-				     "needs root", strerror(e));
-		cr_assert_fail("mount tmpfs on %s: %s", shm_dir, strerror(e));
-	}
-	shm_mounted = true;
-	return shm_dir;
+	return tmpfs_mount("ht-routes-shm", "huge=advise,size=64m,mode=0700");
 }
 
 /* ------------------------------------------------------------------ */
@@ -143,8 +106,9 @@ static uint64_t word_at(uint64_t off)
 	return (off + 1) * 0x9e3779b97f4a7c15ull;
 }
 
-static void fill_page(uint64_t *w, uint64_t off)
+static void fill_page(void *page, uint64_t off)
 {
+	uint64_t *w = page;
 	size_t i;
 
 	for (i = 0; i < PAGE / sizeof(*w); i++)
@@ -195,9 +159,7 @@ static void check_contents(const struct fixture *f, const void *map)
  */
 static struct fixture *make_file(const char *dir, uint64_t len)
 {
-	static uint64_t page[PAGE / sizeof(uint64_t)];
 	struct fixture *f;
-	uint64_t a;
 	int fd;
 
 	cr_assert_lt(nfiles, MAX_FILES);
@@ -209,15 +171,7 @@ static struct fixture *make_file(const char *dir, uint64_t len)
 	fd = mkstemp(f->path);
 	cr_assert_geq(fd, 0, "mkstemp in %s: %s", dir, strerror(errno));
 	nfiles++;
-	for (a = 0; a < len; a += PAGE) {
-		fill_page(page, a);
-		cr_assert_eq(write(fd, page, PAGE), PAGE, "write: %s",
-			     strerror(errno));
-	}
-	cr_assert_eq(fsync(fd), 0);
-	cr_assert_eq(close(fd), 0);
-	f->fd = open(f->path, O_RDONLY | O_CLOEXEC);
-	cr_assert_geq(f->fd, 0, "%s: %s", f->path, strerror(errno));
+	f->fd = small_folio_file(fd, f->path, len, fill_page);
 	return f;
 }
 
@@ -264,21 +218,12 @@ static void target_of(const struct fixture *f, struct ht_target *t)
  */
 static void policy_of(struct ht_policy *pol, enum ht_strategy s)
 {
-	uint64_t huge;
-
-	memset(pol, 0, sizeof(*pol));
-	pol->strategy = s;
-	pol->thp.seccomp = ht_seccomp_active(NULL);
-	cr_assert_eq(ht_thp_env_read(&pol->thp), 0);
-	if (pol->thp.mode != HT_THP_ALWAYS && pol->thp.mode != HT_THP_MADVISE)
-		cr_skip_test("THP is %s here: no route can run",
-			     ht_thp_mode_name(pol->thp.mode));
+	thp_policy(pol, s, true, ": no route can run");
 	if (pol->thp.prctl_disabled)
 		cr_skip_test("THP disabled for this process (prctl)");
 	if (pol->thp.seccomp)
 		cr_skip_test("the test runs under a seccomp filter");
-	if (ht_pagemap_scan(0, PAGE, &huge, NULL) == -EOPNOTSUPP)
-		cr_skip_test("no PAGEMAP_SCAN (Linux < 6.7): no ground truth");
+	need_pagemap_scan();
 }
 
 /* Bytes of @t's range PMD-mapped, anonymous and present, per the kernel. */
@@ -293,27 +238,6 @@ static struct truth truth_of(const struct ht_target *t)
 	cr_assert_eq(ht_pagemap_scan(t->start, t->end, &w.huge, &w.anon), 0);
 	cr_assert_eq(ht_pagemap_present(t->start, t->end, &w.present), 0);
 	return w;
-}
-
-/* Can this kernel collapse a regular file (READ_ONLY_THP_FOR_FS)? */
-static int kernel_collapses_files(void)
-{
-	char line[256];
-	int ans = -1;
-	FILE *p;
-
-	p = popen("(zcat /proc/config.gz || cat /boot/config-$(uname -r)) "
-		  "2>/dev/null | grep READ_ONLY_THP_FOR_FS", "r");
-	if (!p)
-		return -1;
-	while (fgets(line, sizeof(line), p)) {
-		if (!strncmp(line, "CONFIG_READ_ONLY_THP_FOR_FS=y", 29))
-			ans = 1;
-		else if (strstr(line, "READ_ONLY_THP_FOR_FS is not set"))
-			ans = 0;
-	}
-	pclose(p);
-	return ans;
 }
 
 /*
@@ -362,28 +286,16 @@ static void check_untouched(const struct ht_target *t, const struct truth *w)
 
 /*
  * Bytes of @f's page cache on 2 MiB folios, seen through a mapping of
- * our own (not ht_map_aligned(), which is under test) at a 2 MiB-aligned
- * address, faulted in without MADV_HUGEPAGE: the kernel maps a folio
- * with a PMD whenever it is 2 MiB (THP madvise allows that for file
- * folios that exist already); small cached folios stay small.
+ * our own (map_cache(), not ht_map_aligned(), which is under test); what
+ * it reads is what was written.
  */
 static uint64_t cache_huge(const struct fixture *f)
 {
-	uint64_t huge = 0;
-	uintptr_t a;
-	char *r, *m;
+	uint64_t huge;
+	void *m = map_cache(f->fd, 0, f->len, &huge);
 
-	r = mmap(NULL, f->len + HT_HPAGE_SIZE, PROT_NONE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	cr_assert_neq(r, MAP_FAILED);
-	a = ((uintptr_t)r + HT_HPAGE_MASK) & ~(uintptr_t)HT_HPAGE_MASK;
-	m = mmap((void *)a, f->len, PROT_READ, MAP_PRIVATE | MAP_FIXED,
-		 f->fd, 0);
-	cr_assert_eq((uintptr_t)m, a);
-	cr_assert_eq(madvise(m, f->len, MADV_POPULATE_READ), 0);
-	cr_assert_eq(ht_pagemap_scan(a, a + f->len, &huge, NULL), 0);
 	cr_assert_eq(first_bad(m, 0, f->len), -1);
-	munmap(r, f->len + HT_HPAGE_SIZE);
+	munmap(m, f->len);
 	return huge;
 }
 
