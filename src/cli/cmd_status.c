@@ -67,6 +67,9 @@ const char *ht_pid_error(int err)
 	case -EPERM:
 		return "not allowed to advise its memory (needs "
 		       "CAP_SYS_NICE and ptrace read access)";
+	case -ENOEXEC:
+		return "maps no executable file (a kernel thread or a "
+		       "zombie): nothing to check";
 	}
 	return strerror(-err);
 }

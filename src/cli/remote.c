@@ -152,6 +152,9 @@ int ht_remote_scan(pid_t pid, struct ht_run *run)
 		ret = -ESRCH;
 	if (!ret)
 		ret = sc.err;
+	/* Nothing checked is not "all huge": a zombie, a kernel thread. */
+	if (!ret && !run->nobj)
+		ret = -ENOEXEC;
 	run->usec = ht_now_usec() - t0;
 	if (ret)
 		ht_run_free(run);

@@ -21,7 +21,9 @@
  * ht_run_free().
  *
  * Returns 0, -ESRCH when there is no such process, -EACCES when its
- * smaps may not be read (ptrace read access), or another -errno.
+ * smaps may not be read (ptrace read access), -ENOEXEC when it maps no
+ * executable file at all (a kernel thread, a zombie: nothing to check),
+ * or another -errno.
  */
 int ht_remote_scan(pid_t pid, struct ht_run *run);
 

@@ -46,3 +46,32 @@ set -e
 [ "$st" -eq 2 ] && [ "$st2" -eq 2 ] || fail "bad PID: exit $st/$st2, want 2"
 [ "$(wc -l < "$T/err")" -eq 2 ] || fail "bad PID messages: $(cat "$T/err")"
 ok "bad PIDs: one line each, exit 2"
+
+# Nothing checked is not "all huge": a zombie maps nothing.  (A parent
+# that never reaps: the child stays a zombie while the parent sleeps.)
+sh -c 'sleep 0 & echo $! > "$1"; exec sleep 3' sh "$T/zpid" &
+parent=$!
+zpid=
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+	zpid=$(cat "$T/zpid" 2> /dev/null || :)
+	[ -n "$zpid" ] && grep -q '^State:.*Z' "/proc/$zpid/status" 2>/dev/null &&
+		break
+	sleep 0.1
+done
+if [ -n "$zpid" ] && grep -q '^State:.*Z' "/proc/$zpid/status" 2>/dev/null; then
+	for cmd in "status $zpid" "--pid $zpid -n"; do
+		set +e
+		# shellcheck disable=SC2086
+		"$HT" $cmd > "$T/z.out" 2> "$T/z.err"
+		st=$?
+		set -e
+		[ "$st" -eq 2 ] || fail "$cmd on a zombie: exit $st, want 2"
+		grep -q "nothing to check" "$T/z.err" ||
+			fail "$cmd on a zombie: $(cat "$T/z.err")"
+	done
+	ok "a zombie: nothing checked, exit 2, not 0"
+else
+	echo "note: no zombie could be made: zombie case not run"
+fi
+kill "$parent" 2> /dev/null || :
+wait "$parent" 2> /dev/null || :
