@@ -203,3 +203,43 @@ int ht_cmd_prime(int argc, char **argv)
 	free(res);
 	return status;
 }
+
+/*
+ * A static program cannot load a preload, but the page cache is shared:
+ * prime its text before exec, and its own faults map the huge folios.
+ */
+void ht_prime_static(const char *path, enum ht_strategy strategy,
+		     bool dry_run, bool verbose)
+{
+	struct ht_policy pol = { .strategy = strategy, .dry_run = dry_run };
+	struct ht_prime_result *res;
+	int ret;
+
+	res = malloc(sizeof(*res));
+	if (!res)
+		return;
+	ht_thp_env_read(&pol.thp);
+	ret = ht_prime_file(path, &pol, res);
+	if (verbose) {
+		const struct ht_part *s = res->obj.nparts ?
+					  &res->obj.parts[0] : NULL;
+		enum ht_reason why = !s ? HT_R_TOO_SMALL :
+				     s->span_reason != HT_R_NONE ?
+				     s->span_reason : s->target.reason;
+		struct ht_totals t;
+
+		ht_object_totals(&res->obj, &t);
+		fprintf(stderr, "%s: %s is statically linked: primed its "
+			"page cache instead of preloading: eligible %.1f MiB, "
+			"huge %.1f MiB", "hugetext", path,
+			(double)t.eligible / 1048576.0,
+			(double)t.huge / 1048576.0);
+		if (ret && why != HT_R_NONE)
+			fprintf(stderr, ": %s: %s", ht_reason_name(why),
+				ht_reason_text(why));
+		else if (ret)
+			fprintf(stderr, ": %s", res->err);
+		fputc('\n', stderr);
+	}
+	free(res);
+}

@@ -13,11 +13,29 @@
 #define HT_EXIT_CANNOT_RUN	126
 #define HT_EXIT_NOT_FOUND	127
 
+#include <stdbool.h>
 #include <sys/types.h>
+
+#include "policy.h"
 
 int ht_cmd_check(int argc, char **argv);
 int ht_cmd_prime(int argc, char **argv);
 int ht_cmd_status(int argc, char **argv);
+
+/*
+ * ht_cmd_pid - hugetext --pid: the routes on process @pid from outside,
+ * reported on stdout (and to HUGETEXT_REPORT's file).  Returns the exit
+ * status: 0 all huge, 1 some not, 2 when the process cannot be reached.
+ */
+int ht_cmd_pid(pid_t pid, enum ht_strategy strategy, bool dry_run);
+
+/*
+ * ht_prime_static - the launcher's run path for a statically linked
+ * @path: its page cache primed before exec (its own faults then map the
+ * huge folios); with @verbose one line on stderr.  Never fails.
+ */
+void ht_prime_static(const char *path, enum ht_strategy strategy,
+		     bool dry_run, bool verbose);
 
 /* ht_parse_pid - "self" (0) or a process ID.  Returns 0 or -EINVAL. */
 int ht_parse_pid(const char *s, pid_t *out);

@@ -25,8 +25,6 @@
 #include "commands.h"
 #include "config.h"
 #include "elf_segments.h"
-#include "prime.h"
-#include "remote.h"
 #include "text_collapse.h"
 
 #define EXIT_HT_ERROR	HT_EXIT_ERROR
@@ -248,98 +246,6 @@ static void unfiltered_claim(enum ht_elf_kind kind, const char *path,
 	set(HT_ENV_UNFILTERED, buf);
 }
 
-/*
- * A static program cannot load a preload, but the page cache is shared:
- * prime its text before exec, and its own faults map the huge folios.
- */
-static void prime_static(const char *path, enum ht_strategy strategy,
-			 bool dry_run, bool verbose)
-{
-	struct ht_policy pol = { .strategy = strategy, .dry_run = dry_run };
-	struct ht_prime_result *res;
-	int ret;
-
-	res = malloc(sizeof(*res));
-	if (!res)
-		return;
-	ht_thp_env_read(&pol.thp);
-	ret = ht_prime_file(path, &pol, res);
-	if (verbose) {
-		const struct ht_part *s = res->obj.nparts ?
-					  &res->obj.parts[0] : NULL;
-		enum ht_reason why = !s ? HT_R_TOO_SMALL :
-				     s->span_reason != HT_R_NONE ?
-				     s->span_reason : s->target.reason;
-		struct ht_totals t;
-
-		ht_object_totals(&res->obj, &t);
-		fprintf(stderr, "%s: %s is statically linked: primed its "
-			"page cache instead of preloading: eligible %.1f MiB, "
-			"huge %.1f MiB", prog, path,
-			(double)t.eligible / 1048576.0,
-			(double)t.huge / 1048576.0);
-		if (ret && why != HT_R_NONE)
-			fprintf(stderr, ": %s: %s", ht_reason_name(why),
-				ht_reason_text(why));
-		else if (ret)
-			fprintf(stderr, ": %s", res->err);
-		fputc('\n', stderr);
-	}
-	free(res);
-}
-
-/*
- * --pid: the routes from outside, reported like the preload's own run
- * (stdout, and --report's file).
- */
-static int run_pid(pid_t pid, enum ht_strategy strategy, bool dry_run)
-{
-	struct ht_policy pol = { .strategy = strategy, .dry_run = dry_run };
-	const char *report = getenv(HT_ENV_REPORT);
-	struct ht_run run;
-	bool io_fail = false;
-	int ret, err, fd;
-
-	ret = ht_remote_scan(pid, &run);
-	if (ret) {
-		fprintf(stderr, "%s: --pid %d: %s\n", prog, (int)pid,
-			ht_pid_error(ret));
-		return HT_EXIT_FAIL;
-	}
-	pol.thp = run.thp;
-	ret = ht_remote_make_huge(pid, &run, &pol);
-	if (ret && ret != -EAGAIN && ret != -ECANCELED) {
-		fprintf(stderr, "%s: --pid %d: %s\n", prog, (int)pid,
-			ret == -ESRCH ? "the process exited meanwhile" :
-			ht_pid_error(ret));
-		ht_run_free(&run);
-		return HT_EXIT_FAIL;
-	}
-	fflush(stdout);
-	err = ht_report_human(&run, STDOUT_FILENO);
-	if (err && err != -EPIPE) {
-		fprintf(stderr, "%s: write error on standard output: %s\n",
-			prog, strerror(-err));
-		io_fail = true;
-	}
-	if (report) {
-		fd = open(report, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-			  0644);
-		err = fd < 0 ? -errno : ht_report_json(&run, fd);
-		if (err) {
-			fprintf(stderr, "%s: cannot write %s: %s\n", prog,
-				report, strerror(-err));
-			io_fail = true;
-		}
-		if (fd >= 0)
-			close(fd);
-	}
-	ht_run_free(&run);
-	if (io_fail)
-		return HT_EXIT_FAIL;
-	return ret ? 1 : 0;
-}
-
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -461,7 +367,7 @@ int main(int argc, char **argv)
 		if (strategy == HT_STRATEGY_COPY)
 			return ht_usage_error(prog, EXIT_HT_ERROR, "%s",
 				ht_reason_text(HT_R_COPY_NO_CACHE));
-		return ht_close_stdout(prog, run_pid(pid, strategy, dry_run),
+		return ht_close_stdout(prog, ht_cmd_pid(pid, strategy, dry_run),
 				       HT_EXIT_FAIL);
 	}
 	if (optind >= argc)
@@ -486,7 +392,7 @@ int main(int argc, char **argv)
 	 */
 	kind = path ? peek(path) : HT_ELF_NOT_ELF;
 	if (kind == HT_ELF_STATIC)
-		prime_static(path, strategy, dry_run, verbose);
+		ht_prime_static(path, strategy, dry_run, verbose);
 	if (kind == HT_ELF_FOREIGN) {
 		if (verbose)
 			fprintf(stderr, "%s: %s is not an x86-64 program: run "

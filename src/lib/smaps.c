@@ -355,83 +355,6 @@ int ht_smaps_query(pid_t pid, struct ht_range_stat *q, size_t n)
 
 
 
-/*
- * One walk of [start, end) for its present pages: bytes present, mapped
- * huge, and private (not file-backed).
- */
-static int scan_present(int fd, uint64_t start, uint64_t end,
-			uint64_t *present, uint64_t *huge, uint64_t *anon)
-{
-	struct ht_page_region vec[32];
-	struct ht_pm_scan_arg arg;
-
-	*present = *huge = *anon = 0;
-	while (start < end) {
-		long n, i;
-
-		memset(&arg, 0, sizeof(arg));
-		arg.size = sizeof(arg);
-		arg.start = start;
-		arg.end = end;
-		arg.vec = (uint64_t)(uintptr_t)vec;
-		arg.vec_len = sizeof(vec) / sizeof(*vec);
-		arg.category_mask = HT_PAGE_IS_PRESENT;
-		arg.return_mask = HT_PAGE_IS_PRESENT | HT_PAGE_IS_FILE |
-				  HT_PAGE_IS_HUGE;
-		n = ioctl(fd, HT_PAGEMAP_SCAN, &arg);
-		if (n < 0)
-			return errno == ENOTTY || errno == EINVAL ?
-			       -EOPNOTSUPP : -errno;
-		for (i = 0; i < n; i++) {
-			uint64_t len = vec[i].end - vec[i].start;
-
-			*present += len;
-			if (vec[i].categories & HT_PAGE_IS_HUGE)
-				*huge += len;
-			if (!(vec[i].categories & HT_PAGE_IS_FILE))
-				*anon += len;
-		}
-		if (arg.walk_end <= start)
-			break;
-		start = arg.walk_end;
-	}
-	return 0;
-}
-
-/* scan_present() on its own pagemap descriptor. */
-static int pagemap_walk(uint64_t start, uint64_t end, uint64_t *present,
-			uint64_t *huge, uint64_t *anon)
-{
-	int fd, ret;
-
-	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ret = scan_present(fd, start, end, present, huge, anon);
-	close(fd);
-	return ret;
-}
-
-int ht_pagemap_scan(uint64_t start, uint64_t end, uint64_t *huge,
-		    uint64_t *anon)
-{
-	uint64_t p, h, a;
-	int ret = pagemap_walk(start, end, &p, &h, &a);
-
-	if (!ret && huge)
-		*huge = h;
-	if (!ret && anon)
-		*anon = a;
-	return ret;
-}
-
-int ht_pagemap_present(uint64_t start, uint64_t end, uint64_t *present)
-{
-	uint64_t h, a;
-
-	return pagemap_walk(start, end, present, &h, &a);
-}
-
 int ht_maps_query(struct ht_range_stat *q, size_t n)
 {
 	struct query qs = { q, n };
@@ -445,7 +368,7 @@ int ht_maps_query(struct ht_range_stat *q, size_t n)
 		return -errno;
 	/* Before 6.7 there is nothing cheaper than smaps to ask. */
 	if (n)
-		ret = scan_present(fd, q[0].start, q[0].end, &present, &huge,
+		ret = ht_pagemap_walk(fd, q[0].start, q[0].end, &present, &huge,
 				   &anon);
 	if (ret)
 		goto out;
@@ -460,7 +383,7 @@ int ht_maps_query(struct ht_range_stat *q, size_t n)
 	ret = ht_smaps_parse(mfd, query_cb, &qs);
 	close(mfd);
 	for (i = 0; !ret && i < n; i++) {
-		ret = scan_present(fd, q[i].start, q[i].end, &present, &huge,
+		ret = ht_pagemap_walk(fd, q[i].start, q[i].end, &present, &huge,
 				   &anon);
 		q[i].rss = present;
 		q[i].pmd = huge;

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "pagemap.h"
+
 #define HT_VM_HG	0x1u	/* VM_HUGEPAGE */
 #define HT_VM_NH	0x2u	/* VM_NOHUGEPAGE */
 #define HT_VM_EX	0x4u	/* executable */
@@ -113,23 +115,4 @@ int ht_open_mapped(const struct ht_range_stat *q, const char *path);
  */
 void ht_range_stat_reset(struct ht_range_stat *q);
 
-
-
-/*
- * ht_pagemap_scan - in this process, bytes of [@start, @end) mapped by
- * huge (PMD) entries into @huge, and bytes of present private anonymous
- * pages into @anon, via the PAGEMAP_SCAN ioctl (Linux 6.7+): cost grows
- * with the range, not with the whole address space as smaps does.
- * Either output may be NULL.  Returns 0, -EOPNOTSUPP when the kernel
- * lacks PAGEMAP_SCAN, or another -errno.
- */
-int ht_pagemap_scan(uint64_t start, uint64_t end, uint64_t *huge,
-		    uint64_t *anon);
-
-/*
- * ht_pagemap_present - bytes of [@start, @end) mapped at all (present
- * pages, any size) in this process, via PAGEMAP_SCAN.  Same returns as
- * ht_pagemap_scan().
- */
-int ht_pagemap_present(uint64_t start, uint64_t end, uint64_t *present);
 #endif /* HT_SMAPS_H */
