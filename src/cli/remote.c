@@ -229,8 +229,16 @@ static int remote_part(int pidfd, pid_t pid, const char *path,
 	 * The page-cache route from outside: drop the process's own small
 	 * pages (MADV_PAGEOUT reclaims only what no one else maps), make
 	 * the file's cache huge from a mapping of ours, and let the
-	 * process fault the 2 MiB folios back in.
+	 * process fault the 2 MiB folios back in.  Not where some of the
+	 * range is PMD-mapped already: the page-out would take those
+	 * mappings too, and the process would fault them back in with
+	 * PTEs (its page tables stay): worse than it was.
 	 */
+	if (t->pmd_before) {
+		t->reason = HT_R_PARTLY_HUGE;
+		ret = -EAGAIN;
+		goto out;
+	}
 	t->route = HT_ROUTE_REFAULT;
 	fd = open_same(path, pid, t->start);
 	if (fd < 0) {

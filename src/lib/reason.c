@@ -85,6 +85,11 @@ static const struct {
 		"ran, which could write a private copy (a patcher, a JIT) "
 		"between a look and a zap: left as they were; later starts "
 		"map the text huge" },
+	[HT_R_PARTLY_HUGE] = { "partly-huge",
+		"part of the range is mapped huge already; paging the rest "
+		"out to refault it would take those mappings too (the "
+		"process would fault them back with small pages): left as "
+		"it is" },
 	[HT_R_COPY_NO_CACHE] = { "copy-no-page-cache",
 		"the copy route makes private copies inside the program at "
 		"its start; it cannot make a file's page cache huge (prime, "

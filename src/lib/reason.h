@@ -43,6 +43,7 @@ enum ht_reason {
 	HT_R_BUDGET,		/* the pass's time budget ran out first */
 	HT_R_OTHER_THREADS,	/* mapped while other threads run: not zapped */
 	HT_R_COPY_NO_CACHE,	/* copy asked where a page cache is the aim */
+	HT_R_PARTLY_HUGE,	/* --pid: part PMD-mapped; a page-out loses it */
 	HT_R__COUNT
 };
 

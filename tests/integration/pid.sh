@@ -56,6 +56,51 @@ ext2/ext3|ext4|xfs)
 	;;
 esac
 
+# Never worse: a process with half its text PMD-mapped (the page cache
+# huge, the other half paged out of it from outside) keeps that half:
+# the page-out route would take those mappings and give small ones.
+case $(stat -f -c %T "$B") in
+ext2/ext3|ext4|xfs)
+	if command -v python3 > /dev/null; then
+		R=$T/bigtext-half
+		copy_small "$PROGS/bigtext" "$R"
+		"$HT" prime "$R" > /dev/null || fail "prime of $R"
+		start_looping "$R"
+		kick
+		range=$(awk -v f="$R" '$NF == f && $2 ~ /x/ { print $1; exit }' \
+			"/proc/$PID/maps")
+		python3 - "$PID" "$range" <<'PY' || fail "process_madvise: $?"
+import ctypes, sys
+libc = ctypes.CDLL(None, use_errno=True)
+pid, rng = int(sys.argv[1]), sys.argv[2]
+lo, hi = (int(x, 16) for x in rng.split("-"))
+half = (hi - lo) // 2 // (2 << 20) * (2 << 20)
+pidfd = libc.syscall(434, pid, 0)
+class iovec(ctypes.Structure):
+    _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+iov = iovec(lo + ((-lo) % (2 << 20)), half)
+n = libc.syscall(440, pidfd, ctypes.byref(iov), 1, 21, 0)
+sys.exit(0 if n >= 0 else 1)
+PY
+		before=$(pmd_kb "/proc/$PID/smaps" "$R")
+		full=$(eligible_kb "$R")
+		[ "$before" -gt 0 ] && [ "$before" -lt "$full" ] ||
+			fail "could not make the process half huge ($before of $full kB)"
+		set +e
+		"$HT" --pid "$PID" > "$T/half.out"
+		set -e
+		after=$(pmd_kb "/proc/$PID/smaps" "$R")
+		kick
+		stop_looping
+		[ "$after" -ge "$before" ] ||
+			fail "--pid made it worse: $before kB huge before, $after after: $(cat "$T/half.out")"
+		grep -q "partly-huge\|via collapse" "$T/half.out" ||
+			fail "--pid does not say why: $(cat "$T/half.out")"
+		ok "--pid never makes a partly huge process worse ($before kB kept)"
+	fi
+	;;
+esac
+
 # Errors: a process that is gone; missing privileges.
 sh -c 'exit 0' &
 gone=$!
