@@ -84,6 +84,14 @@ int ht_prime_file(const char *path, const struct ht_policy *pol,
 	}
 	ret = ht_elf_read_fd(fd, path, &res->elf, res->err,
 			     sizeof(res->err));
+	/* Segments past the end: nothing there to read (as check says). */
+	if (!ret && res->elf.load_end > (uint64_t)st.st_size) {
+		snprintf(res->err, sizeof(res->err), "%s: truncated: %llu "
+			 "bytes, its segments need %llu", path,
+			 (unsigned long long)st.st_size,
+			 (unsigned long long)res->elf.load_end);
+		ret = -ENOEXEC;
+	}
 	if (ret)
 		goto out;
 	res->obj.text_bytes = res->elf.text_bytes;

@@ -71,3 +71,14 @@ set -e
 [ "$(wc -l < "$T/bad.err")" -eq 2 ] || fail "bad input: $(cat "$T/bad.err")"
 grep -q "^$P: " "$T/bad.out" || fail "good file not primed after bad ones"
 ok "bad files: one line each, status 2, others primed"
+
+# A file cut short: its segments lie past its end, so there is nothing
+# to read there; said as check says it, not primed.
+head -c 5000000 "$PROGS/bigtext-static" > "$T/cut"
+set +e
+"$HT" prime "$T/cut" > "$T/cut.out" 2> "$T/cut.err"
+st=$?
+set -e
+[ "$st" -eq 2 ] || fail "prime of a truncated file: exit $st, want 2"
+grep -q "truncated" "$T/cut.err" || fail "truncated file: $(cat "$T/cut.err")"
+ok "a truncated file: refused as truncated, exit 2"
