@@ -503,7 +503,7 @@ static int do_refault(struct ht_target *t, struct ht_range_stat *st)
 	uint64_t len = t->end - t->start, huge, a;
 	long pagesz = sysconf(_SC_PAGESIZE);
 	int64_t left = 0, cache_huge;
-	int ret, tries;
+	int ret, tries, fadv_err = 0;
 
 	if (!advice_known(t->start, MADV_POPULATE_READ))
 		return stop(t, HT_R_NO_POPULATE, EINVAL, -EOPNOTSUPP);
@@ -552,7 +552,7 @@ static int do_refault(struct ht_target *t, struct ht_range_stat *st)
 						    len - a : HT_CHUNK),
 					    POSIX_FADV_DONTNEED);
 			if (ret)
-				t->err = ret;
+				fadv_err = ret;
 		}
 		left = cached_bytes(t, pagesz);
 		cache_huge = scratch_fill(t, st, false);
@@ -583,6 +583,9 @@ static int do_refault(struct ht_target *t, struct ht_range_stat *st)
 	t->err = 0;
 	if (huge == len) {
 		ret = 0;
+	} else if (fadv_err) {
+		/* The drop itself failed: not a busy cache, a refusal. */
+		ret = stop(t, HT_R_SYSCALL, fadv_err, -fadv_err);
 	} else if (huge < (uint64_t)cache_huge && keeps_tables()) {
 		/* Before 6.14 (no CONFIG_PT_RECLAIM) zapping keeps them. */
 		ret = stop(t, HT_R_TABLES_KEPT, 0, -EAGAIN);

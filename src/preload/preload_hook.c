@@ -438,7 +438,8 @@ static void setup(struct state *s, enum role role)
 	 * The stderr copy takes system calls a seccomp filter may kill:
 	 * only where none is (the launcher's word, else /proc's).
 	 */
-	if (s->cfg.verbose && (s->unfiltered || !ht_seccomp_active(NULL)))
+	if (s->cfg.verbose && (s->unfiltered || s->cfg.seccomp_try ||
+			       !ht_seccomp_active(NULL)))
 		open_err(s);
 	if (ret) {
 		if (s->cfg.verbose)

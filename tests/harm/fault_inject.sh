@@ -112,3 +112,11 @@ echo "fault_inject: $cases cases, $same identical" \
 [ "$cases" -gt 0 ] || fail "no applicable case"
 [ "$bad" -eq 0 ] || fail "$bad of $cases cases differ from the plain run"
 ok "output and status identical in all $cases cases"
+
+# A refused drop is said as what it is, not as a busy page cache.
+copy_small "$PROGS/bigtext" "$T/fadv"
+"$SC" errno:fadvise64:EPERM -- "$HT" -v --seccomp=try -s refault \
+	"$T/fadv" -x 0 > /dev/null 2> "$T/fadv.err" || :
+grep "$T/fadv:" "$T/fadv.err" | grep -q "syscall-failed.*Operation not permitted" ||
+	fail "fadvise EPERM: $(grep "$T/fadv:" "$T/fadv.err")"
+ok "a refused fadvise: syscall-failed (EPERM), not page-cache-busy"
