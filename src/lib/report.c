@@ -200,6 +200,21 @@ int ht_report_human(const struct ht_run *r, int fd)
 	return flush(&b, fd);
 }
 
+/*
+ * Why an object is not all huge: its own reason, else that of the part
+ * that explains it (a busy page cache says so at the object too).
+ */
+static enum ht_reason object_reason(const struct ht_object *o,
+				    const struct ht_totals *t)
+{
+	const struct ht_part *p;
+
+	if (o->reason != HT_R_NONE || t->huge >= t->eligible)
+		return o->reason;
+	p = ht_object_main_part(o);
+	return p ? p->target.reason : HT_R_NONE;
+}
+
 static void json_reason(struct ht_jw *w, const char *key, enum ht_reason r)
 {
 	ht_jw_str(w, key, r == HT_R_NONE ? NULL : ht_reason_name(r));
@@ -263,7 +278,7 @@ int ht_report_json(const struct ht_run *r, int fd)
 		ht_jw_u64(&w, "eligible_bytes", ot.eligible);
 		ht_jw_u64(&w, "huge_bytes_before", ot.huge_before);
 		ht_jw_u64(&w, "huge_bytes", ot.huge);
-		json_reason(&w, "reason", o->reason);
+		json_reason(&w, "reason", object_reason(o, &ot));
 		if (o->reason != HT_R_NONE)
 			ht_jw_str(&w, "detail", o->detail);
 		ht_jw_array_open(&w, "segments");

@@ -385,6 +385,28 @@ void *ht_map_aligned(int fd, uint64_t offset, uint64_t len, int *prot)
 }
 
 /*
+ * Drop the first span's small folios and see whether clean ones stay:
+ * those another process maps do.  Dirty pages and pages under
+ * writeback stay too, but only for now: the drop below waits them out.
+ * False when it cannot be told (no cachestat before 6.5: the whole drop
+ * then says).
+ */
+static bool busy_span(struct ht_target *t)
+{
+	struct ht_cachestat_range r = { t->offset, HT_HPAGE_SIZE };
+	struct ht_cachestat cs;
+	int ret;
+
+	ret = posix_fadvise(t->fd, (off_t)t->offset, HT_HPAGE_SIZE,
+			    POSIX_FADV_DONTNEED);
+	if (ret)
+		return false;	/* the drop below says why */
+	if (syscall(SYS_cachestat, t->fd, &r, &cs, 0))
+		return false;
+	return cs.nr_cache > cs.nr_dirty + cs.nr_writeback;
+}
+
+/*
  * A mapping of our own of @t's file range at a 2 MiB-aligned address,
  * marked MADV_HUGEPAGE: reads through it fill the page cache with 2 MiB
  * folios, and its PAGEMAP_SCAN tells which folios are huge, while the
@@ -543,6 +565,17 @@ static int do_refault(struct ht_target *t, struct ht_range_stat *st)
 		ret = zap_clean(t, st);
 		if (ret)
 			return ret;
+		/*
+		 * The first span tells whether the cache is busy: pages
+		 * another process maps (or dirty ones) survive a drop.
+		 * Then the rest is left alone at once, not dropped and
+		 * read again only to be found small (hundreds of ms on
+		 * every start of a big program).
+		 */
+		if (!tries && busy_span(t)) {
+			fadv_err = 0;
+			return stop(t, HT_R_CACHE_BUSY, 0, -EAGAIN);
+		}
 		/* Dropping many small folios is slow too: in chunks. */
 		for (a = 0; a < len; a += HT_CHUNK) {
 			if (spent(t))

@@ -54,3 +54,30 @@ esac
 # Page-cache sharing: a plain run now gets huge mappings on fault.
 "$P" -s "$T/after.smaps" > /dev/null
 at_least "$(pmd_kb "$T/after.smaps" "$P")" "$want" 99 "plain run after"
+
+# A busy page cache: another process maps the file's small folios.  The
+# second start finds out at the first span and stops, the rest of the
+# cache left as it was (still all resident: nothing dropped and re-read),
+# and the object itself says why, not only its segments.
+B2=$T/busy
+copy_small "$PROGS/bigtext" "$B2"
+mkfifo "$T/busy.fifo"
+"$B2" -w < "$T/busy.fifo" > /dev/null &
+holder=$!
+exec 4> "$T/busy.fifo"
+sleep 0.3
+"$B2" > "$T/busy.plain"
+res0=$(fincore --bytes --noheadings "$B2" 2> /dev/null | awk '{ print $1 }')
+"$HT" -r "$T/busy.json" "$B2" > "$T/busy.out"
+res1=$(fincore --bytes --noheadings "$B2" 2> /dev/null | awk '{ print $1 }')
+exec 4>&-
+wait "$holder"
+# At most the first span (2 MiB) dropped, where fincore can tell.
+if [ -n "$res0" ] && [ -n "$res1" ]; then
+	[ "$res1" -ge $((res0 - 2 * MIB)) ] ||
+		fail "busy: the cache was dropped ($res0 -> $res1 bytes resident)"
+fi
+cmp -s "$T/busy.plain" "$T/busy.out" || fail "busy: output differs"
+grep -q '"path":"[^"]*/busy","text_bytes":[0-9]*,"eligible_bytes":[0-9]*,"huge_bytes_before":[0-9]*,"huge_bytes":[0-9]*,"reason":"page-cache-busy"' \
+	"$T/busy.json" || fail "busy: no object-level reason: $(cat "$T/busy.json")"
+ok "a busy page cache: said at the object, found at the first span"
