@@ -9,11 +9,6 @@
 #include "check.h"
 #include "jsonout.h"
 
-static void json_reason(struct ht_jw *w, const char *key, enum ht_reason r)
-{
-	ht_jw_str(w, key, r == HT_R_NONE ? NULL : ht_reason_name(r));
-}
-
 static void json_kernel(struct ht_jw *w, const struct fs_entry *fs)
 {
 	const struct ht_route_probe *p = fs ? &fs->probe : NULL;
@@ -34,9 +29,9 @@ static void json_kernel(struct ht_jw *w, const struct fs_entry *fs)
 	} else {
 		ht_jw_bool(w, "tmpfs", p->tmpfs);
 		ht_jw_bool(w, "collapse", p->collapse);
-		json_reason(w, "collapse_reason", p->collapse_reason);
+		ht_jw_reason(w, "collapse_reason", p->collapse_reason);
 		ht_jw_bool(w, "refault", p->refault);
-		json_reason(w, "refault_reason", p->refault_reason);
+		ht_jw_reason(w, "refault_reason", p->refault_reason);
 	}
 	ht_jw_close(w);
 }
@@ -54,7 +49,7 @@ static void json_segment(struct ht_jw *w, const struct ht_seg_place *s)
 	ht_jw_u64(w, "head_bytes", s->eligible.head);
 	ht_jw_u64(w, "tail_bytes", s->eligible.tail);
 	ht_jw_u64(w, "possible_bytes", s->possible);
-	json_reason(w, "reason", s->reason);
+	ht_jw_reason(w, "reason", s->reason);
 	ht_jw_close(w);
 }
 
@@ -86,7 +81,7 @@ static void json_result(struct ht_jw *w, const struct ctx *c,
 	ht_jw_u64(w, "eligible_bytes", p->eligible);
 	ht_jw_u64(w, "possible_bytes", p->possible);
 	ht_jw_str(w, "verdict", ht_verdict_token(p->verdict));
-	json_reason(w, "reason", p->reason);
+	ht_jw_reason(w, "reason", p->reason);
 	ht_jw_str(w, "why", p->reason == HT_R_NONE ? NULL :
 		  ht_place_reason_text(p, p->reason, why, sizeof(why)));
 	ht_jw_array_open(w, "segments");

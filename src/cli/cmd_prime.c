@@ -116,8 +116,7 @@ static int print_json(const char *path, const struct ht_prime_result *r,
 			ht_jw_int(&w, "errno", s->target.err);
 			ht_jw_u64(&w, "usec", s->target.usec);
 		}
-		ht_jw_str(&w, "reason", why == HT_R_NONE ? NULL :
-			  ht_reason_name(why));
+		ht_jw_reason(&w, "reason", why);
 		ht_jw_close(&w);
 	}
 	ht_jw_array_close(&w);

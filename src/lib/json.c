@@ -143,3 +143,8 @@ void ht_jw_null(struct ht_jw *w, const char *key)
 	member(w, key);
 	ht_buf_put(w->b, "null", 4);
 }
+
+void ht_jw_reason(struct ht_jw *w, const char *key, enum ht_reason r)
+{
+	ht_jw_str(w, key, r == HT_R_NONE ? NULL : ht_reason_name(r));
+}

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "reason.h"
 
 /*
  * ht_json_str - append @s to @b as a JSON string, or null when @s is
@@ -46,6 +47,8 @@ void ht_jw_u64(struct ht_jw *w, const char *key, uint64_t v);
 void ht_jw_int(struct ht_jw *w, const char *key, long long v);
 void ht_jw_bool(struct ht_jw *w, const char *key, bool v);
 void ht_jw_null(struct ht_jw *w, const char *key);
+/* ht_jw_reason - a reason's token, null for HT_R_NONE. */
+void ht_jw_reason(struct ht_jw *w, const char *key, enum ht_reason r);
 
 /* ht_utf8_len - length of the valid UTF-8 sequence at @s, else 0. */
 size_t ht_utf8_len(const unsigned char *s);

@@ -215,11 +215,6 @@ static enum ht_reason object_reason(const struct ht_object *o,
 	return p ? p->target.reason : HT_R_NONE;
 }
 
-static void json_reason(struct ht_jw *w, const char *key, enum ht_reason r)
-{
-	ht_jw_str(w, key, r == HT_R_NONE ? NULL : ht_reason_name(r));
-}
-
 static void json_part(struct ht_jw *w, const struct ht_object *o,
 		      const struct ht_part *p)
 {
@@ -239,7 +234,7 @@ static void json_part(struct ht_jw *w, const struct ht_object *o,
 		ht_jw_int(w, "errno", p->target.err);
 		ht_jw_u64(w, "usec", p->target.usec);
 	}
-	json_reason(w, "reason", part_reason(o, p));
+	ht_jw_reason(w, "reason", part_reason(o, p));
 	ht_jw_close(w);
 }
 
@@ -278,7 +273,7 @@ int ht_report_json(const struct ht_run *r, int fd)
 		ht_jw_u64(&w, "eligible_bytes", ot.eligible);
 		ht_jw_u64(&w, "huge_bytes_before", ot.huge_before);
 		ht_jw_u64(&w, "huge_bytes", ot.huge);
-		json_reason(&w, "reason", object_reason(o, &ot));
+		ht_jw_reason(&w, "reason", object_reason(o, &ot));
 		if (o->reason != HT_R_NONE)
 			ht_jw_str(&w, "detail", o->detail);
 		ht_jw_array_open(&w, "segments");

@@ -332,6 +332,13 @@ static bool names_self(const char *list, const char *seps)
 	return false;
 }
 
+/* Take entry @i out of the start-up environment, in place. */
+static void env_remove(size_t i)
+{
+	for (; environ[i]; i++)
+		environ[i] = environ[i + 1];
+}
+
 /*
  * Remove this library from VAR's list in the environment, so that
  * children do not load it.  Edited in place, in the one environment
@@ -341,7 +348,7 @@ static bool names_self(const char *list, const char *seps)
  */
 static void drop_self(const char *var, const char *seps)
 {
-	size_t vlen = strlen(var), i, j;
+	size_t vlen = strlen(var), i;
 	char *val, *in, *out;
 
 	for (i = 0; environ && environ[i]; i++) {
@@ -364,11 +371,8 @@ static void drop_self(const char *var, const char *seps)
 				in++;
 		}
 		*out = '\0';
-		if (out == val) {
-			for (j = i; environ[j]; j++)
-				environ[j] = environ[j + 1];
-			i--;
-		}
+		if (out == val)
+			env_remove(i--);
 	}
 }
 
@@ -381,7 +385,7 @@ static void drop_self(const char *var, const char *seps)
  */
 static bool take_unfiltered(void)
 {
-	size_t n = sizeof(HT_ENV_UNFILTERED) - 1, i, j;
+	size_t n = sizeof(HT_ENV_UNFILTERED) - 1, i;
 	const char *execfn = (const char *)getauxval(AT_EXECFN);
 	unsigned long pid = 0;
 	bool found = false;
@@ -394,9 +398,7 @@ static bool take_unfiltered(void)
 		pid = strtoul(environ[i] + n + 1, &end, 10);
 		found = end != environ[i] + n + 1 && *end == ' ' && execfn &&
 			!strcmp(end + 1, execfn);
-		for (j = i; environ[j]; j++)
-			environ[j] = environ[j + 1];
-		i--;
+		env_remove(i--);
 	}
 	/* getpid() only once the rest holds: a system call, asked last. */
 	return found && pid == (unsigned long)getpid();
