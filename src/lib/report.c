@@ -233,6 +233,7 @@ static void json_part(struct ht_jw *w, const struct ht_object *o,
 		ht_jw_u64(w, "huge_bytes", p->target.pmd_after);
 		ht_jw_int(w, "errno", p->target.err);
 		ht_jw_u64(w, "usec", p->target.usec);
+		ht_jw_u64(w, "wait_usec", p->target.wait_usec);
 	}
 	ht_jw_reason(w, "reason", part_reason(o, p));
 	ht_jw_close(w);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "filelock.h"
 #include "linux-compat.h"
 #include "smaps.h"
 #include "spans.h"
@@ -520,7 +521,7 @@ static bool keeps_tables(void)
  * the program's range.  Only folios nobody maps and that are clean can
  * be dropped; what stays small is reported, not forced.
  */
-static int do_refault(struct ht_target *t, struct ht_range_stat *st)
+static int refault_locked(struct ht_target *t, struct ht_range_stat *st)
 {
 	uint64_t len = t->end - t->start, huge, a;
 	long pagesz = sysconf(_SC_PAGESIZE);
@@ -634,6 +635,29 @@ static int do_refault(struct ht_target *t, struct ht_range_stat *st)
 		ret = stop(t, left == 0 ? HT_R_NO_LARGE_FOLIOS :
 			   HT_R_REFAULT_SMALL, 0, -EAGAIN);
 	}
+	return ret;
+}
+
+/*
+ * One refault of a file at a time: simultaneous starts of a program
+ * would each drop the huge folios another just read and end partly
+ * small, every one of them.  The first takes the lock and builds the
+ * huge cache; the others wait, then find it huge and only remap.  The
+ * lock covers the first look too: a span another start has just made
+ * huge says nothing of the spans it has not read yet.  Without a lock
+ * (none can be had here) it goes on as before.
+ */
+static int do_refault(struct ht_target *t, struct ht_range_stat *st)
+{
+	uint64_t waited;
+	int lock, ret;
+
+	lock = ht_file_lock(t->fd, t->deadline, &waited);
+	t->wait_usec += waited;
+	if (lock == -ETIME)
+		return stop(t, HT_R_BUDGET, 0, -ETIME);
+	ret = refault_locked(t, st);
+	ht_file_unlock(lock);
 	return ret;
 }
 
@@ -769,6 +793,7 @@ int ht_make_huge(struct ht_target *t, const struct ht_range_stat *pre,
 	t->no_zap = pol->others_run;
 	t->threads_unknown = pol->threads_unknown;
 	t->pmd_before = t->pmd_after = 0;
+	t->wait_usec = 0;
 	t->tmpfs = false;
 	if (t->end <= t->start || ((t->start | t->end) & HT_HPAGE_MASK))
 		return stop(t, HT_R_NO_WHOLE_SPAN, EINVAL, -EINVAL);

@@ -54,6 +54,7 @@ struct ht_target {
 	uint64_t pmd_before;	/* bytes PMD-mapped before / after */
 	uint64_t pmd_after;
 	uint64_t usec;		/* time spent */
+	uint64_t wait_usec;	/* of it, waiting for another's refault */
 	uint64_t deadline;	/* from the policy, for the routes */
 	bool no_zap;		/* from the policy: others_run */
 	bool threads_unknown;	/* from the policy: ask before a zap */

@@ -44,7 +44,9 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <poll.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -948,6 +950,32 @@ ssize_t process_vm_readv(pid_t pid, const struct iovec *local,
 {
 	return ret(sc6(SYS_process_vm_readv, pid, (long)local, nlocal,
 		       (long)remote, nremote, flags));
+}
+
+/* The per-file refault lock's (filelock.c). */
+int socket(int domain, int type, int proto)
+{
+	return ret(sc3(SYS_socket, domain, type, proto));
+}
+
+int bind(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	return ret(sc3(SYS_bind, fd, sa, len));
+}
+
+int listen(int fd, int backlog)
+{
+	return ret(sc2(SYS_listen, fd, backlog));
+}
+
+int connect(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	return ret(sc3(SYS_connect, fd, sa, len));
+}
+
+int poll(struct pollfd *fds, nfds_t n, int ms)
+{
+	return ret(sc3(SYS_poll, fds, n, ms));
 }
 
 /* Signals: the kernel's sigset is the first 64 bits of glibc's. */

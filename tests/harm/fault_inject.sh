@@ -4,7 +4,8 @@
 # it can make (madvise by advice, fadvise64, mmap, mremap, munmap,
 # openat, ioctl, process_madvise, read, pread64, fstat, newfstatat,
 # cachestat, mincore, fdatasync, statfs, fstatfs, prctl, write, close,
-# and what the output path uses: fcntl, rt_sigprocmask, rt_sigtimedwait),
+# the refault lock's socket, bind, listen, connect and poll, and what the
+# output path uses: fcntl, rt_sigprocmask, rt_sigtimedwait),
 # one at a time, with HUGETEXT_SECCOMP=try so the library does act: the
 # program's stdout and exit status are those of the same program under
 # the same filter without hugetext, in 100% of cases.
@@ -32,7 +33,8 @@ ERRNOS="EINVAL EAGAIN ENOMEM EBUSY ENOSYS EPERM"
 CALLS="madvise:14 madvise:4 madvise:22 madvise:25 fadvise64 mmap mmap:0
 mmap:5 mremap munmap openat openat:!0x80000 ioctl process_madvise read
 read:!832 pread64 fstat newfstatat cachestat mincore fdatasync statfs
-fstatfs prctl write close fcntl rt_sigprocmask rt_sigtimedwait"
+fstatfs prctl write close fcntl rt_sigprocmask rt_sigtimedwait
+socket bind listen connect poll"
 if [ -n "${HT_SANITIZE:-}" ]; then
 	CALLS=$(echo $CALLS | tr ' ' '\n' | grep -v -x -E 'mmap:0|munmap|read:!832')
 	ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0

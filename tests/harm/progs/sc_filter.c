@@ -62,7 +62,8 @@ static const struct {
 	{ "pidfd_open", 434 }, { "process_madvise", 440 },
 	{ "cachestat", 451 }, { "clock_gettime", 228 },
 	{ "rt_sigpending", 127 }, { "process_vm_readv", 310 },
-	{ "getrlimit", 97 },
+	{ "getrlimit", 97 }, { "socket", 41 }, { "connect", 42 },
+	{ "bind", 49 }, { "listen", 50 }, { "poll", 7 },
 };
 
 static const struct {
