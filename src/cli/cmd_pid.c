@@ -22,9 +22,11 @@ static const char *prog = "hugetext";
  * --pid: the routes from outside, reported like the preload's own run
  * (stdout, and --report's file).
  */
-int ht_cmd_pid(pid_t pid, enum ht_strategy strategy, bool dry_run)
+int ht_cmd_pid(pid_t pid, enum ht_strategy strategy, bool dry_run,
+	       bool inject)
 {
-	struct ht_policy pol = { .strategy = strategy, .dry_run = dry_run };
+	struct ht_policy pol = { .strategy = strategy, .dry_run = dry_run,
+				 .inject = inject };
 	const char *report = getenv(HT_ENV_REPORT);
 	struct ht_run run;
 	bool io_fail = false;

@@ -27,7 +27,8 @@ int ht_cmd_status(int argc, char **argv);
  * reported on stdout (and to HUGETEXT_REPORT's file).  Returns the exit
  * status: 0 all huge, 1 some not, 2 when the process cannot be reached.
  */
-int ht_cmd_pid(pid_t pid, enum ht_strategy strategy, bool dry_run);
+int ht_cmd_pid(pid_t pid, enum ht_strategy strategy, bool dry_run,
+	       bool inject);
 
 /*
  * ht_prime_static - the launcher's run path for a statically linked

@@ -157,7 +157,30 @@ static int let_go(struct ht_inject *in, int sig)
 	in->attached = false;
 	in->in_call = false;
 	in->stop_usec = ht_now_usec() - in->t_stop;
+	sigprocmask(SIG_SETMASK, &in->oldmask, NULL);
 	return ret;
+}
+
+/*
+ * Were we to die while its registers are not its own, it would resume
+ * with ours: hold off the signals that end a program meanwhile (all but
+ * SIGKILL, which cannot be).
+ */
+static void hold_signals(struct ht_inject *in)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	sigaddset(&set, SIGPIPE);
+	sigaddset(&set, SIGALRM);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	sigaddset(&set, SIGTSTP);
+	sigprocmask(SIG_BLOCK, &set, &in->oldmask);
 }
 
 int ht_inject_begin(pid_t pid, struct ht_inject *in)
@@ -178,8 +201,12 @@ int ht_inject_begin(pid_t pid, struct ht_inject *in)
 		return -EBUSY;
 	if (status_char(pid, pid, "Seccomp:", &filter) <= 0 || filter)
 		return -ENOTSUP;
-	if (ptrace(PTRACE_SEIZE, pid, NULL, (void *)PTRACE_O_TRACESYSGOOD))
-		return errno == EPERM || errno == EACCES ? -EPERM : -errno;
+	hold_signals(in);
+	if (ptrace(PTRACE_SEIZE, pid, NULL, (void *)PTRACE_O_TRACESYSGOOD)) {
+		ret = errno == EPERM || errno == EACCES ? -EPERM : -errno;
+		sigprocmask(SIG_SETMASK, &in->oldmask, NULL);
+		return ret;
+	}
 	in->attached = true;
 	in->t_stop = ht_now_usec();
 	for (tries = 0; tries < 8; tries++) {
@@ -190,6 +217,7 @@ int ht_inject_begin(pid_t pid, struct ht_inject *in)
 		ret = wait_stop(pid, &st);
 		if (ret) {
 			in->attached = false;
+			sigprocmask(SIG_SETMASK, &in->oldmask, NULL);
 			return ret;
 		}
 		sig = WSTOPSIG(st);
@@ -248,6 +276,7 @@ long ht_inject_call(struct ht_inject *in, long nr, long a, long b, long c)
 		ret = wait_stop(in->tid, &st);
 		if (ret) {
 			in->attached = false;
+			sigprocmask(SIG_SETMASK, &in->oldmask, NULL);
 			return ret;
 		}
 		sig = WSTOPSIG(st);

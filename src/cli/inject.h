@@ -21,6 +21,7 @@
 #ifndef HT_INJECT_H
 #define HT_INJECT_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -37,6 +38,7 @@ struct ht_inject {
 	uint64_t stop_usec;	/* how long it was stopped, after the end */
 	bool attached;		/* seized (and stopped) */
 	bool in_call;		/* registers not its own now */
+	sigset_t oldmask;	/* ours, while it is stopped */
 #ifdef HT_INJECT_SUPPORTED
 	struct user_regs_struct saved;
 #endif

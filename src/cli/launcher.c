@@ -52,6 +52,10 @@ static void usage(void)
 "  -r, --report=FILE      append one JSON object per process to FILE\n"
 "  -p, --pid=PID          act on a running process instead (needs\n"
 "                         CAP_SYS_NICE and ptrace read access)\n"
+"      --inject           with --pid: stop one of its threads for a moment\n"
+"                         and make the calls that remap its text from\n"
+"                         inside it, where no route can from outside\n"
+"                         (needs ptrace attach rights)\n"
 "      --no-inherit       do not pass the library on to child processes\n"
 "      --no-dlopen        leave libraries loaded later by dlopen alone\n"
 "      --budget=MS        stop a pass after MS milliseconds (0: never;\n"
@@ -267,12 +271,13 @@ int main(int argc, char **argv)
 		{ "no-dlopen", no_argument, NULL, 'D' },
 		{ "seccomp", required_argument, NULL, 'S' },
 		{ "budget", required_argument, NULL, 'B' },
+		{ "inject", no_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char libbuf[PATH_MAX], pathbuf[PATH_MAX];
-	bool dry_run = false, report = false, verbose = false;
+	bool dry_run = false, report = false, verbose = false, inject = false;
 	pid_t pid = 0;
 	enum ht_strategy strategy = HT_STRATEGY_AUTO;
 	const char *lib, *path;
@@ -328,6 +333,9 @@ int main(int argc, char **argv)
 		case 'D':
 			set(HT_ENV_DLOPEN, "0");
 			break;
+		case 'J':
+			inject = true;
+			break;
 		case 'I':
 			set(HT_ENV_NO_INHERIT, "1");
 			break;
@@ -367,9 +375,12 @@ int main(int argc, char **argv)
 		if (strategy == HT_STRATEGY_COPY)
 			return ht_usage_error(prog, EXIT_HT_ERROR, "%s",
 				ht_reason_text(HT_R_COPY_NO_CACHE));
-		return ht_close_stdout(prog, ht_cmd_pid(pid, strategy, dry_run),
-				       HT_EXIT_FAIL);
+		return ht_close_stdout(prog, ht_cmd_pid(pid, strategy, dry_run,
+							inject), HT_EXIT_FAIL);
 	}
+	if (inject)
+		return ht_usage_error(prog, EXIT_HT_ERROR,
+			"--inject acts on a running process: use it with --pid");
 	if (optind >= argc)
 		return ht_usage_error(prog, EXIT_HT_ERROR, "no program given");
 	/* A dry run exists to be read: show it unless it goes to a file. */

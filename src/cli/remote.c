@@ -14,6 +14,8 @@
 
 #include "buf.h"
 #include "clock.h"
+#include "inject.h"
+#include "pagemap.h"
 #include "prime.h"
 #include "remote.h"
 #include "linux-compat.h"
@@ -185,14 +187,153 @@ static int open_same(const char *path, pid_t pid, uint64_t start)
 	return fd;
 }
 
-/* One eligible part: collapse, else page out and prime. */
+/*
+ * The spans to finish from inside the process (--inject): each a run of
+ * whole 2 MiB spans the cache holds huge now and the process does not
+ * map with PMDs.
+ */
+struct zap_run {
+	struct ht_part *part;
+	uint64_t start, len;
+};
+
+struct zaps {
+	struct zap_run *run;
+	size_t n, cap;
+};
+
+static int zaps_add(struct zaps *z, struct ht_part *p, uint64_t start,
+		    uint64_t len)
+{
+	if (ht_grow(&z->run, &z->cap, z->n, sizeof(*z->run), 8))
+		return -ENOMEM;
+	z->run[z->n].part = p;
+	z->run[z->n].start = start;
+	z->run[z->n].len = len;
+	z->n++;
+	return 0;
+}
+
+static int open_pagemap(pid_t pid)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Is the 2 MiB span at @a PMD-mapped in the process whose pagemap is @pm? */
+static bool span_pmd(int pm, uint64_t a)
+{
+	uint64_t present = 0, huge = 0, anon = 0;
+
+	return pm >= 0 &&
+	       ht_pagemap_walk(pm, a, a + HT_HPAGE_SIZE, &present, &huge,
+			       &anon) == 0 && huge == HT_HPAGE_SIZE;
+}
+
+/*
+ * Make the cache of [@start, @start + @len) of @t's file huge from
+ * outside: with @pageout, first take the process's own small pages of
+ * it (MADV_PAGEOUT reclaims only what no one else maps), which would
+ * keep their folios in the cache.  Returns as ht_prime_range(), with
+ * @primed's reason.
+ */
+static int prime_run(int pidfd, int fd, const struct ht_target *t,
+		     uint64_t start, uint64_t len, bool pageout,
+		     const struct ht_policy *pol, struct ht_target *primed)
+{
+	uint64_t off = t->offset + (start - t->start);
+	int ret = 0, i;
+
+	for (i = 0; i < 2; i++) {
+		if (pageout)
+			ret = pmadvise(pidfd, start, len, MADV_PAGEOUT);
+		if (ret == 0 || ret == -EAGAIN)
+			ret = ht_prime_range(fd, off, len, pol, primed);
+		/*
+		 * Pages the process read just now on another CPU can sit in
+		 * that CPU's LRU batch, which a page-out passes over; they
+		 * are there for the second one.
+		 */
+		if (!pageout || ret != -EAGAIN ||
+		    primed->reason != HT_R_CACHE_BUSY)
+			break;
+	}
+	return ret;
+}
+
+/*
+ * The page-cache route from outside, span by span: spans the process
+ * maps with PMDs already are left alone.  The others' cache is made
+ * huge; then only a zap in the process itself gives it PMDs (a fault
+ * maps one only where no page table is, and only a zap the process
+ * makes frees its table): with @pol->inject they are queued on @z for
+ * that, after the page-out of its small pages; without, the process
+ * is not touched at all (a page-out alone would only have it fault
+ * the same pages back with PTEs) and the reason says what would do.
+ */
+static int refault_part(int pidfd, pid_t pid, const char *path,
+			struct ht_part *p, const struct ht_policy *pol,
+			struct zaps *z)
+{
+	struct ht_target *t = &p->target, primed = { 0 };
+	uint64_t a, run = 0, done = 0;
+	int ret = 0, fd, pm;
+
+	fd = open_same(path, pid, t->start);
+	if (fd < 0) {
+		t->reason = fd == -ENOENT ? HT_R_FILE_CHANGED : HT_R_SYSCALL;
+		t->err = -fd;
+		return fd;
+	}
+	pm = open_pagemap(pid);
+	for (a = t->start; a <= t->end; a += HT_HPAGE_SIZE) {
+		if (a < t->end && !span_pmd(pm, a)) {
+			if (!run)
+				run = a;
+			continue;
+		}
+		if (!run)
+			continue;
+		ret = prime_run(pidfd, fd, t, run, a - run, pol->inject, pol,
+				&primed);
+		if (ret == -EPERM || ret == -EACCES || ret == -ESRCH)
+			break;
+		if (ret == 0 && pol->inject && zaps_add(z, p, run, a - run)) {
+			ret = -ENOMEM;
+			break;
+		}
+		if (ret) {
+			/* Busy with its own small pages, most likely. */
+			t->reason = !pol->inject &&
+				    primed.reason == HT_R_CACHE_BUSY ?
+				    HT_R_NEEDS_INJECT : primed.reason;
+			t->err = primed.err;
+		}
+		done += a - run;
+		run = 0;
+	}
+	if (pm >= 0)
+		close(pm);
+	close(fd);
+	if (ret == 0 && !done)
+		t->reason = HT_R_NONE;
+	else if (ret == 0 && !pol->inject)
+		t->reason = HT_R_REMOTE_PTE;
+	return ret;
+}
+
+/* One eligible part: collapse, else the page-cache route (above). */
 static int remote_part(int pidfd, pid_t pid, const char *path,
-		       struct ht_part *p, const struct ht_policy *pol)
+		       struct ht_part *p, const struct ht_policy *pol,
+		       struct zaps *z)
 {
 	struct ht_target *t = &p->target;
 	uint64_t len = t->end - t->start, t0 = ht_now_usec();
-	struct ht_target primed;
-	int ret, fd;
+	int ret;
 
 	t->route = HT_ROUTE_NONE;
 	if (t->pmd_before == len) {
@@ -225,58 +366,10 @@ static int remote_part(int pidfd, pid_t pid, const char *path,
 			goto out;
 		}
 	}
-	/*
-	 * The page-cache route from outside: drop the process's own small
-	 * pages (MADV_PAGEOUT reclaims only what no one else maps), make
-	 * the file's cache huge from a mapping of ours, and let the
-	 * process fault the 2 MiB folios back in.  Not where some of the
-	 * range is PMD-mapped already: the page-out would take those
-	 * mappings too, and the process would fault them back in with
-	 * PTEs (its page tables stay): worse than it was.
-	 */
-	if (t->pmd_before) {
-		t->reason = HT_R_PARTLY_HUGE;
-		ret = -EAGAIN;
-		goto out;
-	}
-	t->route = HT_ROUTE_REFAULT;
-	fd = open_same(path, pid, t->start);
-	if (fd < 0) {
-		t->reason = fd == -ENOENT ? HT_R_FILE_CHANGED : HT_R_SYSCALL;
-		t->err = -fd;
-		ret = fd;
-		goto out;
-	}
-	ret = pmadvise(pidfd, t->start, len, MADV_PAGEOUT);
-	if (ret == 0 || ret == -EAGAIN)
-		ret = ht_prime_range(fd, t->offset, len, pol, &primed);
-	/*
-	 * Pages the process read just now on another CPU can sit in that
-	 * CPU's LRU batch, which a page-out passes over; they are there
-	 * for the second one.
-	 */
-	if (ret == -EAGAIN && primed.reason == HT_R_CACHE_BUSY) {
-		ret = pmadvise(pidfd, t->start, len, MADV_PAGEOUT);
-		if (ret == 0 || ret == -EAGAIN)
-			ret = ht_prime_range(fd, t->offset, len, pol, &primed);
-	}
-	close(fd);
+	t->route = pol->inject ? HT_ROUTE_INJECT : HT_ROUTE_REFAULT;
+	ret = refault_part(pidfd, pid, path, p, pol, z);
 	if (ret == -EPERM || ret == -EACCES || ret == -ESRCH)
 		goto fail;
-	if (ret) {
-		t->reason = primed.reason;
-		t->err = primed.err;
-	} else {
-		/*
-		 * The process's page table below each span survives the
-		 * page-out, and a fault maps a PMD only where there is none:
-		 * it refaults the huge folios with PTEs.  Only collapse
-		 * retracts such tables (checked on 6.18 without
-		 * CONFIG_READ_ONLY_THP_FOR_FS).
-		 */
-		t->reason = HT_R_REMOTE_PTE;
-		t->pmd_before = 0;
-	}
 	goto out;
 fail:
 	t->reason = ret == -ESRCH ? HT_R_EXITED : HT_R_NO_PRIVILEGE;
@@ -286,14 +379,93 @@ out:
 	return ret;
 }
 
+/* What ht_inject_begin() refusing says, for every part it would do. */
+static enum ht_reason inject_refusal(int err)
+{
+	switch (err) {
+	case -EBUSY:
+		return HT_R_TRACED;
+	case -EAGAIN:
+		return HT_R_STOPPED;
+	case -ENOTSUP:
+		return HT_R_SECCOMP;
+	case -EPERM:
+		return HT_R_NO_PRIVILEGE;
+	case -ESRCH:
+		return HT_R_EXITED;
+	}
+	return HT_R_SYSCALL;
+}
+
+/*
+ * The zaps, from inside the process, in one stop of one thread: per
+ * run, a last look for private pages (never discard one), then
+ * MADV_DONTNEED (its PTEs and, 6.14+, its emptied page table) and
+ * MADV_POPULATE_READ, which maps the huge folios with PMDs.  Only the
+ * stopped thread waits; the others may fault the run meanwhile, and a
+ * fault where no table is maps a PMD too.
+ */
+static int inject_zaps(pid_t pid, struct zaps *z, uint64_t *stop_usec)
+{
+	struct ht_inject in;
+	size_t i;
+	long r;
+	int ret, pm;
+
+	if (!z->n)
+		return 0;
+	ret = ht_inject_begin(pid, &in);
+	if (ret) {
+		for (i = 0; i < z->n; i++) {
+			z->run[i].part->target.reason = inject_refusal(ret);
+			z->run[i].part->target.err = -ret;
+		}
+		return ret == -EPERM || ret == -ESRCH ? ret : -EAGAIN;
+	}
+	pm = open_pagemap(pid);
+	for (i = 0; i < z->n && in.attached; i++) {
+		struct ht_target *t = &z->run[i].part->target;
+		uint64_t present = 0, huge = 0, anon = 0;
+
+		if (pm < 0 || ht_pagemap_walk(pm, z->run[i].start,
+					      z->run[i].start + z->run[i].len,
+					      &present, &huge, &anon) || anon) {
+			t->reason = pm < 0 ? HT_R_SYSCALL : HT_R_PRIVATE_PAGES;
+			continue;
+		}
+		r = ht_inject_call(&in, SYS_madvise, (long)z->run[i].start,
+				   (long)z->run[i].len, MADV_DONTNEED);
+		if (r == 0)
+			r = ht_inject_call(&in, SYS_madvise,
+					   (long)z->run[i].start,
+					   (long)z->run[i].len,
+					   MADV_POPULATE_READ);
+		if (r < 0) {
+			t->reason = !in.attached && r == -EINTR ?
+				    HT_R_INTERRUPTED : HT_R_SYSCALL;
+			t->err = (int)-r;
+		}
+	}
+	/* Runs a signal left undone: said, not tried again. */
+	for (; i < z->n; i++)
+		z->run[i].part->target.reason = HT_R_INTERRUPTED;
+	if (pm >= 0)
+		close(pm);
+	ht_inject_end(&in);
+	*stop_usec = in.stop_usec;
+	return 0;
+}
+
 int ht_remote_make_huge(pid_t pid, struct ht_run *run,
 			const struct ht_policy *pol)
 {
 	uint64_t t0 = ht_now_usec();
+	struct zaps z = { 0 };
 	struct ht_run after;
 	size_t i, j;
 	int pidfd, ret = 0;
 
+	run->stop_usec = 0;
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0)
 		return -errno;
@@ -305,7 +477,8 @@ int ht_remote_make_huge(pid_t pid, struct ht_run *run,
 
 			if (!o->parts[j].attempted)
 				continue;
-			r = remote_part(pidfd, pid, o->path, &o->parts[j], pol);
+			r = remote_part(pidfd, pid, o->path, &o->parts[j], pol,
+					&z);
 			if (r == -EPERM || r == -EACCES || r == -ESRCH) {
 				if (o->parts[j].target.reason ==
 				    HT_R_NO_PRIVILEGE ||
@@ -316,7 +489,11 @@ int ht_remote_make_huge(pid_t pid, struct ht_run *run,
 			}
 		}
 	}
+	ret = inject_zaps(pid, &z, &run->stop_usec);
+	if (ret == -EAGAIN)
+		ret = 0;	/* each part says why; the verdict below */
 done:
+	free(z.run);
 	close(pidfd);
 	/* The verdict: the process's own smaps, now. */
 	if (ht_remote_scan(pid, &after) == 0) {
@@ -330,8 +507,12 @@ done:
 
 				t->pmd_after = a->parts[j].target.pmd_after;
 				if (t->pmd_after == t->end - t->start &&
-				    t->reason == HT_R_REMOTE_PTE)
+				    (t->reason == HT_R_REMOTE_PTE ||
+				     t->reason == HT_R_NONE))
 					t->reason = HT_R_NONE;
+				else if (t->reason == HT_R_NONE &&
+					 t->route == HT_ROUTE_INJECT)
+					t->reason = HT_R_PARTIAL;
 			}
 		}
 		ht_run_free(&after);

@@ -57,6 +57,7 @@ struct ht_policy {
 	uint64_t deadline;	/* ht_now_usec() to stop at; 0: no budget */
 	bool others_run;	/* other threads run: never zap a mapped page */
 	bool threads_unknown;	/* others_run not asked yet: ask at a zap */
+	bool inject;		/* --pid: zap from inside the process */
 };
 
 /* ht_strategy_parse - "auto", "collapse", "refault", "none", "copy".

@@ -64,8 +64,9 @@ static const struct {
 	[HT_R_REMOTE_PTE] = { "remote-small-mappings",
 		"the page cache is huge now, but this kernel cannot remap the "
 		"running process's text with 2 MiB pages from outside "
-		"(MADV_COLLAPSE needs tmpfs or CONFIG_READ_ONLY_THP_FOR_FS); "
-		"new processes and restarts map it huge" },
+		"(MADV_COLLAPSE needs tmpfs or CONFIG_READ_ONLY_THP_FOR_FS): "
+		"--inject does it from inside the process; new processes and "
+		"restarts map it huge" },
 	[HT_R_WRITABLE_TEXT] = { "writable-text",
 		"the text is mapped writable (self-modifying or patched "
 		"code): left as the program made it" },
@@ -85,15 +86,24 @@ static const struct {
 		"ran, which could write a private copy (a patcher, a JIT) "
 		"between a look and a zap: left as they were; later starts "
 		"map the text huge" },
-	[HT_R_PARTLY_HUGE] = { "partly-huge",
-		"part of the range is mapped huge already; paging the rest "
-		"out to refault it would take those mappings too (the "
-		"process would fault them back with small pages): left as "
-		"it is" },
 	[HT_R_COPY_NO_CACHE] = { "copy-no-page-cache",
 		"the copy route makes private copies inside the program at "
 		"its start; it cannot make a file's page cache huge (prime, "
 		"--pid, static programs)" },
+	[HT_R_TRACED] = { "traced",
+		"the process is traced by another program (a debugger, "
+		"strace): left alone" },
+	[HT_R_STOPPED] = { "stopped",
+		"the process is stopped (job control, SIGSTOP): left alone, "
+		"to resume as it was" },
+	[HT_R_INTERRUPTED] = { "interrupted",
+		"a signal for the process came while it was stopped, and "
+		"was delivered first: the rest is left as it was (run it "
+		"again)" },
+	[HT_R_NEEDS_INJECT] = { "needs-inject",
+		"the process maps this text with small pages, and on this "
+		"kernel only a zap made inside the process lets it map 2 MiB "
+		"pages: --inject does that (one thread stopped for a moment)" },
 };
 
 const char *ht_reason_name(enum ht_reason r)

@@ -43,7 +43,10 @@ enum ht_reason {
 	HT_R_BUDGET,		/* the pass's time budget ran out first */
 	HT_R_OTHER_THREADS,	/* mapped while other threads run: not zapped */
 	HT_R_COPY_NO_CACHE,	/* copy asked where a page cache is the aim */
-	HT_R_PARTLY_HUGE,	/* --pid: part PMD-mapped; a page-out loses it */
+	HT_R_TRACED,		/* --inject: another tracer has the process */
+	HT_R_STOPPED,		/* --inject: the process is stopped (SIGSTOP) */
+	HT_R_INTERRUPTED,	/* --inject: a signal for it came first */
+	HT_R_NEEDS_INJECT,	/* --pid: it maps them small; --inject would do */
 	HT_R__COUNT
 };
 

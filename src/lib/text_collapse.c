@@ -38,6 +38,8 @@ const char *ht_route_name(enum ht_route r)
 		return "refault";
 	case HT_ROUTE_COPY:
 		return "copy";
+	case HT_ROUTE_INJECT:
+		return "inject";
 	}
 	return "unknown";
 }

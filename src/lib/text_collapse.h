@@ -37,6 +37,7 @@ enum ht_route {
 	HT_ROUTE_REMAP,		/* cache was huge: zap and refault only */
 	HT_ROUTE_REFAULT,	/* drop small folios and refault */
 	HT_ROUTE_COPY,		/* copied to anonymous huge pages */
+	HT_ROUTE_INJECT,	/* --pid: cache primed, zapped from inside */
 };
 
 /* One run of whole 2 MiB spans of a live mapping in this process. */

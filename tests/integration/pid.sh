@@ -1,9 +1,11 @@
 #!/bin/sh
 # hugetext --pid: a running process's text onto huge pages from outside.
 # tmpfs: process_madvise(MADV_COLLAPSE), the process's own smaps shows
-# it.  ext4 (no READ_ONLY_THP_FOR_FS): page-out + prime make the page
-# cache huge; the process keeps small mappings (said so), new ones get
-# huge ones.  The process keeps running and computing the same result.
+# it.  ext4 (no READ_ONLY_THP_FOR_FS): nothing from outside can give the
+# process PMDs, so without --inject it is left as it was (said so);
+# with --inject the cache is primed and one thread makes the zap inside
+# it: >= 99% PMD-mapped in its own smaps.  The process keeps running and
+# computing the same result.
 . "$HT_SRCDIR/tests/integration/lib.sh"
 # process_madvise() on another process needs CAP_SYS_NICE (bit 23).
 cap=$(awk '/^CapEff:/ { print $2 }' /proc/self/status)
@@ -30,28 +32,61 @@ at_least "$(pmd_kb "$T/after.smaps" "$P")" "$(eligible_kb "$P")" 99 \
 	"--pid on tmpfs text"
 grep -q "via collapse" "$T/pid.out" || fail "route: $(cat "$T/pid.out")"
 
-# ext4: the page cache becomes huge; said honestly for the process.
+# ext4: left as it was without --inject (said so); huge with it.
 case $(stat -f -c %T "$B") in
 ext2/ext3|ext4|xfs)
 	Q=$T/bigtext
 	copy_small "$PROGS/bigtext" "$Q"
+	"$Q" -l < /dev/null > "$T/plain.loop"
 	start_looping "$Q"
 	kick
+	cp "/proc/$PID/smaps" "$T/q0.smaps"
 	set +e
 	"$HT" --pid "$PID" > "$T/pid2.out"
 	st=$?
 	set -e
 	kick
-	stop_looping
 	if grep -q "via collapse" "$T/pid2.out"; then
+		stop_looping
 		ok "this kernel collapses regular files (READ_ONLY_THP_FOR_FS)"
 	else
 		[ "$st" -eq 1 ] || fail "ext4 --pid: exit $st, want 1"
-		grep -q "remote-small-mappings" "$T/pid2.out" ||
+		grep -q "needs-inject" "$T/pid2.out" ||
 			fail "ext4 --pid: $(cat "$T/pid2.out")"
+		cp "/proc/$PID/smaps" "$T/q1.smaps"
+		[ "$(pmd_kb "$T/q1.smaps" "$Q")" -eq 0 ] ||
+			fail "ext4 --pid without --inject changed the process"
+		ok "ext4 --pid without --inject: left as it was, needs-inject"
+
+		# --inject: >= 99% PMD-mapped, same results, still running.
+		set +e
+		"$HT" -r "$T/inj.json" --pid "$PID" --inject > "$T/pid3.out"
+		st=$?
+		set -e
+		cp "/proc/$PID/smaps" "$T/q2.smaps"
+		kick
+		kick
+		kill -0 "$PID" || fail "--inject: the process died"
+		[ "$st" -eq 0 ] || fail "--inject: exit $st: $(cat "$T/pid3.out")"
+		at_least "$(pmd_kb "$T/q2.smaps" "$Q")" "$(eligible_kb "$Q")" 99 \
+			"ext4 --pid --inject, in the process's own smaps"
+		grep -q "via inject" "$T/pid3.out" ||
+			fail "--inject route: $(cat "$T/pid3.out")"
+		grep -q '"stop_usec":[1-9]' "$T/inj.json" ||
+			fail "no stop time reported: $(cat "$T/inj.json")"
+		# Results as a plain run's, and it exits as it would.
+		exec 3>&-
+		wait "$PID" || fail "--inject: exit status $? after"
+		# Each line a run over every function: the plain run's sum.
+		sum=$(awk '{ print $NF }' "$T/plain.loop")
+		[ "$(head -n 1 "$T/loop.out")" = "$(cat "$T/plain.loop")" ] &&
+			[ "$(awk -v s="$sum" '$NF != s' "$T/loop.out")" = "" ] &&
+			[ "$(wc -l < "$T/loop.out")" -ge 4 ] ||
+			fail "--inject: results differ from a plain run"
+		ok "ext4 --pid --inject: same results, exit status 0"
 		"$Q" -s "$T/new.smaps" > /dev/null
 		at_least "$(pmd_kb "$T/new.smaps" "$Q")" "$(eligible_kb "$Q")" 99 \
-			"a new process after --pid (page cache huge)"
+			"a new process after --inject (page cache huge)"
 	fi
 	;;
 esac
@@ -90,11 +125,17 @@ PY
 		"$HT" --pid "$PID" > "$T/half.out"
 		set -e
 		after=$(pmd_kb "/proc/$PID/smaps" "$R")
+		# --inject finishes the other half, the huge one untouched.
+		"$HT" --pid "$PID" --inject > "$T/half2.out" ||
+			fail "half huge, --inject: $(cat "$T/half2.out")"
+		at_least "$(pmd_kb "/proc/$PID/smaps" "$R")" "$full" 99 \
+			"a half huge process after --inject"
 		kick
 		stop_looping
 		[ "$after" -ge "$before" ] ||
 			fail "--pid made it worse: $before kB huge before, $after after: $(cat "$T/half.out")"
-		grep -q "partly-huge\|via collapse" "$T/half.out" ||
+		grep -q "remote-small-mappings\|needs-inject\|via collapse" \
+			"$T/half.out" ||
 			fail "--pid does not say why: $(cat "$T/half.out")"
 		ok "--pid never makes a partly huge process worse ($before kB kept)"
 	fi

@@ -9,10 +9,10 @@
  * time (8 MiB of small functions, PIE linked for 2 MiB-aligned text),
  * copied with 4 KiB writes to a fresh file (small folios), on a tmpfs
  * mounted huge=advise (where process_madvise(MADV_COLLAPSE) works) and
- * on the root ext4 (where it does not on this kernel, and the page-out
- * and prime route leaves the page cache huge but the process on small
- * pages: remote-small-mappings).  It prints a checksum of calling every
- * function, again for each line it reads, and exits with status 7.
+ * on the root ext4 (where it does not on this kernel: without --inject
+ * the process is left as it was, needs-inject; with it, page-out, prime
+ * and a zap from inside make it huge).  It prints a checksum of calling
+ * every function, again for each line it reads, and exits with status 7.
  *
  * Covered: ht_remote_scan() finds the object, its part, its eligible
  * spans (computed here from the child's maps) and the bytes PMD-mapped
@@ -476,12 +476,13 @@ static void check_holds_back(struct kid *k, const char *path)
  */
 static struct ht_target *run_routes(struct kid *k, const char *path,
 				    struct ht_run *run, enum ht_strategy st,
-				    struct seen *s, int *ret)
+				    bool inject, struct seen *s, int *ret)
 {
 	struct ht_policy pol;
 	struct ht_target *t;
 
 	policy_of(&pol, st);
+	pol.inject = inject;
 	*ret = ht_remote_make_huge(k->pid, run, &pol);
 	t = &object_of(run, path)->parts[0].target;
 	seen_in(k->pid, path, s);
@@ -548,11 +549,13 @@ Test(remote, tmpfs_collapse)
 }
 
 /*
- * ext4 without READ_ONLY_THP_FOR_FS: collapse refused, so page-out and
- * prime.  The page cache is huge afterwards (a mapping of our own and a
- * new process get PMDs); the running process keeps small mappings on
- * this kernel and is told so.  With CONFIG_READ_ONLY_THP_FOR_FS the
- * collapse works and the text is huge at once.
+ * ext4 without READ_ONLY_THP_FOR_FS: collapse refused.  Without
+ * --inject nothing from outside can give the process PMDs, so it is
+ * left as it was and told what would (needs-inject).  With --inject:
+ * page-out and prime, then the zap from inside: the running process
+ * maps all of it with PMDs, and so does a new one.  With
+ * CONFIG_READ_ONLY_THP_FOR_FS the collapse works and the text is huge
+ * at once.
  */
 Test(remote, ext4_page_out_and_prime)
 {
@@ -575,7 +578,7 @@ Test(remote, ext4_page_out_and_prime)
 	t = &o->parts[0].target;
 	len = t->end - t->start;
 	off = t->offset;
-	t = run_routes(k, path, &run, HT_STRATEGY_AUTO, &s, &ret);
+	t = run_routes(k, path, &run, HT_STRATEGY_AUTO, false, &s, &ret);
 	if (kernel_collapses_files() == 0)
 		cr_assert_neq(t->route, HT_ROUTE_COLLAPSE);
 	if (t->route == HT_ROUTE_COLLAPSE) {
@@ -584,10 +587,24 @@ Test(remote, ext4_page_out_and_prime)
 	} else {
 		cr_assert_eq(t->route, HT_ROUTE_REFAULT, "%s",
 			     ht_route_name(t->route));
-		cr_assert_eq(s.pmd == len ? 0 : -EAGAIN, ret, "%d", ret);
-		cr_assert_eq(t->reason, s.pmd == len ? HT_R_NONE :
-			     HT_R_REMOTE_PTE, "reason %s, err %d",
+		cr_assert_eq(ret, -EAGAIN, "%d", ret);
+		cr_assert_eq(s.pmd, 0, "changed without --inject");
+		cr_assert_eq(t->reason, HT_R_NEEDS_INJECT, "reason %s, err %d",
 			     ht_reason_name(t->reason), t->err);
+		ht_run_free(&run);
+		kick(k);
+		/* --inject: all of it, in the process's own mappings. */
+		o = scan(k, path, &run);
+		t = run_routes(k, path, &run, HT_STRATEGY_AUTO, true, &s,
+			       &ret);
+		cr_assert_eq(t->route, HT_ROUTE_INJECT, "%s",
+			     ht_route_name(t->route));
+		cr_assert_eq(ret, 0, "%d: %s", ret, ht_reason_name(t->reason));
+		cr_assert_eq(s.pmd, len, "--inject: %" PRIu64 " of %" PRIu64
+			     " PMD-mapped", s.pmd, len);
+		cr_assert_eq(t->reason, HT_R_NONE, "%s",
+			     ht_reason_name(t->reason));
+		cr_assert_gt(run.stop_usec, 0);
 	}
 	cr_assert_eq(s.anon, 0);
 	ht_run_free(&run);
@@ -635,7 +652,7 @@ Test(remote, copy_reports_what_is_true)
 	t = &o->parts[0].target;
 	len = t->end - t->start;
 	off = t->offset;
-	t = run_routes(k, path, &run, HT_STRATEGY_COPY, &s, &ret);
+	t = run_routes(k, path, &run, HT_STRATEGY_COPY, false, &s, &ret);
 	cache = page_cache_huge(path, off, len);
 	if (t->reason == HT_R_REMOTE_PTE || t->reason == HT_R_NONE)
 		cr_assert_eq(cache, len, "--pid -s copy: %d, route %s, reason "
@@ -873,7 +890,7 @@ Test(remote, ext4_text_just_read_on_another_cpu)
 	len = t->end - t->start;
 	off = t->offset;
 	cr_assert_eq(off, 2 * MiB, "text expected at file offset 2 MiB");
-	t = run_routes(k, path, &run, HT_STRATEGY_AUTO, &s, &ret);
+	t = run_routes(k, path, &run, HT_STRATEGY_AUTO, true, &s, &ret);
 	if (t->route != HT_ROUTE_COLLAPSE)
 		cr_assert_neq(t->reason, HT_R_CACHE_BUSY, "%d: page-cache-busy"
 			      " (nothing else maps the file): the pages "
