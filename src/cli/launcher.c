@@ -45,7 +45,9 @@ static void usage(void)
 "on 2 MiB pages backed by the shared page cache (not private copies).\n"
 "\n"
 "Options:\n"
-"  -v, --verbose          report what was done, per object, on stderr\n"
+"  -v, --verbose          say on stderr what was done: one line per\n"
+"                         process, and one per object of 2 MiB of text\n"
+"                         or more; twice (-vv) for every object\n"
 "  -n, --dry-run          change nothing; report what would be done\n"
 "                         (on stderr, unless --report is given)\n"
 "  -s, --strategy=NAME    auto (default), collapse, refault, none, or copy\n"
@@ -272,7 +274,8 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	char libbuf[PATH_MAX], pathbuf[PATH_MAX];
-	bool dry_run = false, report = false, verbose = false;
+	bool dry_run = false, report = false;
+	int verbose = 0;
 	pid_t pid = 0;
 	enum ht_strategy strategy = HT_STRATEGY_AUTO;
 	const char *lib, *path;
@@ -300,8 +303,10 @@ int main(int argc, char **argv)
 				NULL)) != -1) {
 		switch (c) {
 		case 'v':
-			verbose = true;
-			set(HT_ENV_VERBOSE, "1");
+			/* -vv: every object, as HUGETEXT_VERBOSE=2 */
+			if (verbose < 2)
+				verbose++;
+			set(HT_ENV_VERBOSE, verbose > 1 ? "2" : "1");
 			break;
 		case 'n':
 			dry_run = true;
@@ -373,8 +378,8 @@ int main(int argc, char **argv)
 	if (optind >= argc)
 		return ht_usage_error(prog, EXIT_HT_ERROR, "no program given");
 	/* A dry run exists to be read: show it unless it goes to a file. */
-	if (dry_run && !report) {
-		verbose = true;
+	if (dry_run && !report && !verbose) {
+		verbose = 1;
 		set(HT_ENV_VERBOSE, "1");
 	}
 
