@@ -97,19 +97,14 @@ static void set(const char *name, const char *value)
 		die(EXIT_HT_ERROR, "cannot set %s: %s", name, strerror(errno));
 }
 
-static bool is_file(const char *path)
+bool ht_is_file(const char *path)
 {
 	struct stat st;
 
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/*
- * The library that belongs to this launcher: HUGETEXT_LIBRARY if set;
- * the build tree's when this is the build tree's launcher; else the
- * installed one.
- */
-static const char *find_library(char *buf, size_t len)
+const char *ht_find_library(char *buf, size_t len)
 {
 	const char *env = getenv(HT_ENV_LIBRARY);
 	char self[PATH_MAX];
@@ -128,7 +123,7 @@ static const char *find_library(char *buf, size_t len)
 			if (!strcmp(self, HT_BUILDDIR)) {
 				snprintf(buf, len, "%s/.libs/%s", HT_BUILDDIR,
 					 LIB_NAME);
-				if (is_file(buf))
+				if (ht_is_file(buf))
 					return buf;
 			}
 		}
@@ -137,8 +132,7 @@ static const char *find_library(char *buf, size_t len)
 	return buf;
 }
 
-/* Is @lib already one of the list's entries? */
-static bool listed(const char *list, const char *lib)
+bool ht_audit_listed(const char *list, const char *lib)
 {
 	size_t len = strlen(lib);
 	const char *p = list;
@@ -169,7 +163,7 @@ static void prepend_audit(const char *lib)
 		set("LD_AUDIT", lib);
 		return;
 	}
-	if (listed(old, lib))
+	if (ht_audit_listed(old, lib))
 		return;
 	if (asprintf(&val, "%s:%s", lib, old) < 0)
 		die(EXIT_HT_ERROR, "out of memory");
@@ -177,8 +171,7 @@ static void prepend_audit(const char *lib)
 	free(val);
 }
 
-/* Where execvp would find @name, or NULL; @buf holds the result. */
-static const char *resolve(const char *name, char *buf, size_t len)
+const char *ht_resolve_program(const char *name, char *buf, size_t len)
 {
 	const char *path = getenv("PATH"), *p;
 
@@ -196,7 +189,7 @@ static const char *resolve(const char *name, char *buf, size_t len)
 		size_t n = strcspn(p, ":");
 
 		snprintf(buf, len, "%.*s%s%s", (int)n, p, n ? "/" : "", name);
-		if (access(buf, X_OK) == 0 && is_file(buf))
+		if (access(buf, X_OK) == 0 && ht_is_file(buf))
 			return buf;
 		p += n;
 		if (!*p)
@@ -383,12 +376,12 @@ int main(int argc, char **argv)
 		set(HT_ENV_VERBOSE, "1");
 	}
 
-	lib = find_library(libbuf, sizeof(libbuf));
-	if (!is_file(lib))
+	lib = ht_find_library(libbuf, sizeof(libbuf));
+	if (!ht_is_file(lib))
 		die(EXIT_HT_ERROR, "library %s not found (set %s or "
 		    "reinstall)", lib, HT_ENV_LIBRARY);
 
-	path = resolve(argv[optind], pathbuf, sizeof(pathbuf));
+	path = ht_resolve_program(argv[optind], pathbuf, sizeof(pathbuf));
 	/*
 	 * Only the headers are read, so the run path never loads libelf.
 	 * Not ELF (a script: its interpreter takes the library); static:
