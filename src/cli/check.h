@@ -34,7 +34,7 @@ struct fs_entry {
 struct result {
 	char *path;
 	const char *needed_by;		/* NULL for a FILE */
-	bool dlopened;			/* --run: @needed_by dlopen()ed it */
+	bool dlopened;			/* --run: dlopen()ed by @needed_by */
 	char *error;			/* bad file: the one line */
 	dev_t dev;
 	ino_t ino;
@@ -61,7 +61,7 @@ struct ctx {
 /* One object a process of a --run mapped. */
 struct ht_ran_obj {
 	char *path;
-	char *prog;		/* the program that mapped it; NULL: itself */
+	char *prog;		/* the program that mapped it; NULL: one */
 	bool dlopened;		/* loaded by a dlopen() after start-up */
 };
 

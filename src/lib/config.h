@@ -12,7 +12,7 @@
 
 #include "policy.h"
 
-#define HT_ENV_VERBOSE		"HUGETEXT_VERBOSE"	/* 1: summary, 2: all */
+#define HT_ENV_VERBOSE		"HUGETEXT_VERBOSE"	/* 1: brief, 2: all */
 #define HT_ENV_DRY_RUN		"HUGETEXT_DRY_RUN"	/* 1: change nothing */
 #define HT_ENV_STRATEGY		"HUGETEXT_STRATEGY"	/* auto|collapse|... */
 #define HT_ENV_REPORT		"HUGETEXT_REPORT"	/* JSON lines file */
@@ -60,10 +60,11 @@ typedef const char *(*ht_getenv_fn)(const char *name);
  * ht_config_load - fill @c from the variables @get returns.  Booleans
  * take 1/0, yes/no, true/false, on/off (case-insensitive); empty or unset
  * means the default.  HUGETEXT_VERBOSE takes those words too (a true one
- * is HT_VERBOSE_SUMMARY) and 2 (HT_VERBOSE_ALL).  A bad value is named in @c->bad_name and
- * @c->bad_value (the first one found).  Returns 0, or -EINVAL when a value
- * was bad: the library then does nothing at all, since guessing what a
- * mistyped setting meant could do what the user tried to forbid.
+ * is HT_VERBOSE_SUMMARY) and 2 (HT_VERBOSE_ALL).  A bad value is named
+ * in @c->bad_name and @c->bad_value (the first one found).  Returns 0, or
+ * -EINVAL when a value was bad: the library then does nothing at all,
+ * since guessing what a mistyped setting meant could do what the user
+ * tried to forbid.
  */
 int ht_config_load(struct ht_config *c, ht_getenv_fn get);
 
