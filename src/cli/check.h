@@ -34,6 +34,7 @@ struct fs_entry {
 struct result {
 	char *path;
 	const char *needed_by;		/* NULL for a FILE */
+	bool dlopened;			/* --run: dlopen()ed by @needed_by */
 	char *error;			/* bad file: the one line */
 	dev_t dev;
 	ino_t ino;
@@ -45,7 +46,7 @@ struct result {
 };
 
 struct ctx {
-	bool json, deps;
+	bool json, deps, run;
 	uint64_t pagesz;
 	bool ldso_align;
 	struct ht_thp_env thp;
@@ -54,7 +55,38 @@ struct ctx {
 	struct fs_entry *fs;
 	size_t nfs, capfs;
 	int status;
+	const struct ht_ran *ran;	/* --run: what the run said */
 };
+
+/* One object a process of a --run mapped. */
+struct ht_ran_obj {
+	char *path;
+	char *prog;		/* the program that mapped it; NULL: one */
+	bool dlopened;		/* loaded by a dlopen() after start-up */
+};
+
+/* What one --run learnt. */
+struct ht_ran {
+	char *prog;		/* PROGRAM as PATH search found it */
+	int status;		/* its wait status */
+	size_t lines;		/* report lines: the library's passes */
+	size_t programs;	/* start-up passes: programs it ran */
+	struct ht_ran_obj *obj;	/* each path once, in report order */
+	size_t n, cap;
+};
+
+/*
+ * ht_check_run - run @argv (argv[0] found as execvp() finds it) once,
+ * to its end, under libhugetext.so in a dry run (nothing is made huge)
+ * that reports to a temporary file of ours, and collect each object
+ * every process of it mapped, dlopen()ed ones too: its children as
+ * well, as far as they inherit the library (as under the launcher).
+ * Its standard output goes to our standard error; ^C stops it, not us.
+ * Returns 0 with @r filled (free it with ht_ran_free), or -errno with
+ * @err saying why (e.g. "cannot run 'x': No such file or directory").
+ */
+int ht_check_run(char **argv, struct ht_ran *r, char *err, size_t errlen);
+void ht_ran_free(struct ht_ran *r);
 
 /*
  * ht_check_human - the lines for @r (a FILE or a library it needs) on

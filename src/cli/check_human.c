@@ -137,7 +137,7 @@ void ht_check_human(struct ctx *c, const struct result *r)
 	put_name(f, r->path);
 	fprintf(f, ": %s", ht_kind_name(p->kind));
 	if (r->needed_by) {
-		fputs(" needed by ", f);
+		fputs(r->dlopened ? " dlopened by " : " needed by ", f);
 		put_name(f, r->needed_by);
 	}
 	fprintf(f, ", p_align %s, text %.1f MiB, eligible %.1f MiB: %s",

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 
 #include "check.h"
 #include "jsonout.h"
@@ -63,7 +64,8 @@ static void json_result(struct ht_jw *w, const struct ctx *c,
 
 	ht_jw_open(w, NULL);
 	ht_jw_str(w, "path", r->path);
-	ht_jw_str(w, "needed_by", r->needed_by);
+	ht_jw_str(w, "needed_by", r->dlopened ? NULL : r->needed_by);
+	ht_jw_str(w, "dlopened_by", r->dlopened ? r->needed_by : NULL);
 	ht_jw_str(w, "error", r->error);
 	if (r->error) {
 		ht_jw_close(w);
@@ -116,6 +118,23 @@ int ht_check_json(const struct ctx *c)
 	ht_jw_str(&w, "thp", ht_thp_mode_name(c->thp.mode));
 	ht_jw_bool(&w, "thp_disabled_prctl", c->thp.prctl_disabled);
 	ht_jw_int(&w, "status", c->status);
+	if (c->ran) {
+		const struct ht_ran *ran = c->ran;
+
+		ht_jw_open(&w, "run");
+		ht_jw_str(&w, "program", ran->prog);
+		ht_jw_u64(&w, "programs", ran->programs);
+		ht_jw_u64(&w, "reports", ran->lines);
+		if (WIFEXITED(ran->status))
+			ht_jw_int(&w, "exit_status", WEXITSTATUS(ran->status));
+		else
+			ht_jw_null(&w, "exit_status");
+		if (WIFSIGNALED(ran->status))
+			ht_jw_int(&w, "signal", WTERMSIG(ran->status));
+		else
+			ht_jw_null(&w, "signal");
+		ht_jw_close(&w);
+	}
 	ht_jw_array_open(&w, "files");
 	for (i = 0; i < c->nres; i++)
 		json_result(&w, c, &c->res[i]);

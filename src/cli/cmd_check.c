@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * cmd_check.c - hugetext check [--json] [--deps] FILE...
+ *                hugetext check [--json] --run [--] PROGRAM [ARGS...]
  *
  * Says ahead of time what of each FILE hugetext can put on 2 MiB pages:
  * reads the ELF file (elf_segments), probes this machine (probe: where
@@ -21,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -39,7 +41,9 @@ static void usage(void)
 {
 	printf(
 "Usage: hugetext check [--json] [--deps] FILE...\n"
-"Tell, before running anything, which executable text of each ELF FILE\n"
+"   or: hugetext check [--json] --run [--] PROGRAM [ARGS...]\n"
+"Tell, before running anything (with --run: after one dry run of\n"
+"PROGRAM, to learn what it loads), which executable text of each ELF FILE\n"
 "hugetext can put on 2 MiB pages on this machine, why the rest cannot be,\n"
 "and how to fix it.  Where the file will be loaded is predicted from its\n"
 "headers and from mmap(2) of it; which kernel route works is found by\n"
@@ -49,11 +53,16 @@ static void usage(void)
 "      --json    one JSON object on standard output instead of text\n"
 "      --deps    also check each library every FILE needs, found the way\n"
 "                the dynamic loader finds it (each library once)\n"
+"      --run     run PROGRAM once, to its end, under the library in a dry\n"
+"                run (nothing made huge), and check every object it and\n"
+"                the programs it starts mapped, dlopen()ed ones too; its\n"
+"                output goes to stderr, and ^C stops it, not the check\n"
 "  -h, --help    show this help and exit\n"
 "\n"
 "Exit status: 0 all text eligible; 1 some text not eligible; 2 a FILE\n"
 "could not be checked (one line each on stderr; the rest are still\n"
-"checked), or a bad option.  See hugetext(1).\n");
+"checked), PROGRAM could not be started, or a bad option.  PROGRAM's\n"
+"own exit status is noted on stderr, not passed on.  See hugetext(1).\n");
 }
 
 static void __attribute__((format(printf, 2, 3)))
@@ -81,7 +90,7 @@ static bool glibc_honours_align(void)
 
 
 static struct result *new_result(struct ctx *c, const char *path,
-				  const char *needed_by)
+				  const char *needed_by, bool dlopened)
 {
 	struct result *r;
 
@@ -93,6 +102,7 @@ static struct result *new_result(struct ctx *c, const char *path,
 	if (!r->path)
 		return NULL;
 	r->needed_by = needed_by;
+	r->dlopened = dlopened;
 	r->mmap_aligned = -1;
 	r->fs = (size_t)-1;
 	c->nres++;
@@ -104,7 +114,8 @@ static void set_error(struct ctx *c, struct result *r, const char *msg)
 	free(r->error);
 	r->error = strdup(msg);
 	if (r->needed_by)
-		bad(c, "%s (needed by %s)", msg, r->needed_by);
+		bad(c, "%s (%s by %s)", msg, r->dlopened ? "dlopened" :
+		    "needed", r->needed_by);
 	else
 		bad(c, "%s", msg);
 }
@@ -159,7 +170,7 @@ static int place(struct ctx *c, struct result *r,
 
 /* Check one file into a new result; a bad file gets its line on stderr. */
 static struct result *check_file(struct ctx *c, const char *path,
-				 const char *needed_by)
+				 const char *needed_by, bool dlopened)
 {
 	char msg[HT_ELF_ERRLEN + PATH_MAX], real[PATH_MAX];
 	struct fs_entry *fs;
@@ -167,7 +178,7 @@ static struct result *check_file(struct ctx *c, const char *path,
 	struct stat st;
 	int fd, ret;
 
-	r = new_result(c, path, needed_by);
+	r = new_result(c, path, needed_by, dlopened);
 	if (!r) {
 		bad(c, "%s: out of memory", path);
 		return NULL;
@@ -301,7 +312,7 @@ static void check_deps(struct ctx *c, size_t ri,
 	ret = ht_list_deps(file, collect_dep, &d, err, sizeof(err));
 	if (ret) {
 		/* A second entry for @file, holding this error. */
-		struct result *r = new_result(c, file, NULL);
+		struct result *r = new_result(c, file, NULL, false);
 
 		snprintf(msg, sizeof(msg), "%s: cannot list its libraries: "
 			 "%s", file, err[0] ? err : strerror(-ret));
@@ -316,7 +327,7 @@ static void check_deps(struct ctx *c, size_t ri,
 
 		/* c->res may move as it grows; @file's string does not. */
 		if (d.dep[i].missing) {
-			r = new_result(c, d.dep[i].path, file);
+			r = new_result(c, d.dep[i].path, file, false);
 			snprintf(msg, sizeof(msg), "%s: needs %s: not found",
 				 file, d.dep[i].path);
 			if (r) {
@@ -328,7 +339,7 @@ static void check_deps(struct ctx *c, size_t ri,
 			   seen(c, st.st_dev, st.st_ino)) {
 			/* each library once */
 		} else {
-			r = check_file(c, d.dep[i].path, file);
+			r = check_file(c, d.dep[i].path, file, false);
 			if (r && !r->error && show)
 				show(c, r);
 		}
@@ -348,27 +359,108 @@ static void rate(struct ctx *c)
 			c->status = EXIT_SOME_NOT;
 }
 
+/*
+ * Is --run (or a prefix of it getopt takes) among the options before
+ * the first operand?  Then option parsing stops at PROGRAM, whose own
+ * options follow it.
+ */
+static bool run_mode(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		size_t n = strlen(a);
+
+		if (a[0] != '-' || !a[1] || !strcmp(a, "--"))
+			return false;
+		if (n >= 3 && !strncmp("--run", a, n))
+			return true;
+	}
+	return false;
+}
+
+/* What the run's exit says, on stderr: not the check's verdict. */
+static void say_exit(const struct ht_ran *ran)
+{
+	if (WIFEXITED(ran->status) && WEXITSTATUS(ran->status))
+		fprintf(stderr, "%s: note: %s exited with status %d; what it "
+			"mapped until then is checked\n", prog, ran->prog,
+			WEXITSTATUS(ran->status));
+	else if (WIFSIGNALED(ran->status))
+		fprintf(stderr, "%s: note: %s was killed by signal %d (%s); "
+			"what it mapped until then is checked\n", prog,
+			ran->prog, WTERMSIG(ran->status),
+			strsignal(WTERMSIG(ran->status)));
+}
+
+/*
+ * --run: each object the run's processes mapped, once, as a FILE for a
+ * program (what a process exec'd) and as a library of that program
+ * otherwise.  No report at all: the library did not run in it (a
+ * static program, another architecture, secure execution, a seccomp
+ * filter): PROGRAM alone is checked, as by "check PROGRAM".
+ */
+static void check_ran(struct ctx *c, const struct ht_ran *ran)
+{
+	struct result *r;
+	struct stat st;
+	size_t i;
+
+	say_exit(ran);
+	if (!ran->lines) {
+		r = check_file(c, ran->prog, NULL, false);
+		/* A static program's check says why: no note. */
+		if (r && !r->error && r->pl.kind != HT_KIND_STATIC &&
+		    r->pl.kind != HT_KIND_STATIC_PIE)
+			fprintf(stderr, "%s: note: the library made no report "
+				"in %s (not x86-64, set-user-ID, or under a "
+				"seccomp filter): only the program itself is "
+				"checked\n", prog, ran->prog);
+		if (r && !c->json)
+			ht_check_human(c, r);
+		return;
+	}
+	for (i = 0; i < ran->n; i++) {
+		const struct ht_ran_obj *o = &ran->obj[i];
+
+		if (stat(o->path, &st) == 0 && seen(c, st.st_dev, st.st_ino))
+			continue;
+		r = check_file(c, o->path, o->prog, o->dlopened);
+		if (r && !c->json)
+			ht_check_human(c, r);
+	}
+}
+
 int ht_cmd_check(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "deps", no_argument, NULL, 'd' },
+		{ "run", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool run = run_mode(argc, argv);
+	char err[PATH_MAX + 256];
+	struct ht_ran ran = { 0 };
 	struct ctx c = { 0 };
 	size_t j, nfiles;
-	int opt, i;
+	int opt, i, ret;
 
 	opterr = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, run ? "+:h" : ":h", longopts,
+				  NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			c.json = true;
 			break;
 		case 'd':
 			c.deps = true;
+			break;
+		case 'r':
+			c.run = true;
 			break;
 		case 'h':
 			usage();
@@ -377,15 +469,35 @@ int ht_cmd_check(int argc, char **argv)
 			return ht_getopt_error(prog, EXIT_BAD, opt, argv);
 		}
 	}
+	if (c.run && !run)
+		return ht_usage_error(prog, EXIT_BAD, "--run must come before "
+				      "PROGRAM");
+	if (c.run && c.deps)
+		return ht_usage_error(prog, EXIT_BAD, "--run and --deps do not "
+				      "go together: --run lists what the "
+				      "program mapped, dlopen()ed libraries "
+				      "too");
 	if (optind >= argc)
-		return ht_usage_error(prog, EXIT_BAD, "no FILE given");
+		return ht_usage_error(prog, EXIT_BAD, c.run ?
+				      "--run needs a PROGRAM" :
+				      "no FILE given");
 
 	c.pagesz = (uint64_t)sysconf(_SC_PAGESIZE);
 	c.ldso_align = glibc_honours_align();
 	ht_thp_env_read(&c.thp);
 
-	for (i = optind; i < argc; i++) {
-		struct result *r = check_file(&c, argv[i], NULL);
+	if (c.run) {
+		ret = ht_check_run(argv + optind, &ran, err, sizeof(err));
+		if (ret) {
+			fprintf(stderr, "%s: %s\n", prog, err);
+			ht_ran_free(&ran);
+			return EXIT_BAD;
+		}
+		c.ran = &ran;
+		check_ran(&c, &ran);
+	}
+	for (i = optind; !c.run && i < argc; i++) {
+		struct result *r = check_file(&c, argv[i], NULL, false);
 
 		if (r && !c.json)
 			ht_check_human(&c, r);
@@ -407,5 +519,6 @@ int ht_cmd_check(int argc, char **argv)
 	}
 	free(c.res);
 	free(c.fs);
+	ht_ran_free(&ran);
 	return c.status;
 }

@@ -38,6 +38,25 @@ int ht_cmd_pid(pid_t pid, enum ht_strategy strategy, bool dry_run,
 void ht_prime_static(const char *path, enum ht_strategy strategy,
 		     bool dry_run, bool verbose);
 
+/*
+ * ht_find_library - the libhugetext.so that belongs to this program:
+ * HUGETEXT_LIBRARY if set; the build tree's when this is the build
+ * tree's launcher; else the installed one.  In @buf or static storage.
+ */
+const char *ht_find_library(char *buf, size_t len);
+
+/*
+ * ht_resolve_program - where execvp() would find @name (PATH searched
+ * when it has no slash), or NULL; @buf holds the result.
+ */
+const char *ht_resolve_program(const char *name, char *buf, size_t len);
+
+/* ht_audit_listed - is @lib one of the colon-separated @list's entries? */
+bool ht_audit_listed(const char *list, const char *lib);
+
+/* ht_is_file - does @path name a regular file (symlinks followed)? */
+bool ht_is_file(const char *path);
+
 /* ht_parse_pid - "self" (0) or a process ID.  Returns 0 or -EINVAL. */
 int ht_parse_pid(const char *s, pid_t *out);
 /* ht_pid_error - one line for a -errno from acting on another process. */

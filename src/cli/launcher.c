@@ -45,7 +45,9 @@ static void usage(void)
 "on 2 MiB pages backed by the shared page cache (not private copies).\n"
 "\n"
 "Options:\n"
-"  -v, --verbose          report what was done, per object, on stderr\n"
+"  -v, --verbose          say on stderr what was done: one line per\n"
+"                         process, and one per object of 2 MiB of text\n"
+"                         or more; twice (-vv) for every object\n"
 "  -n, --dry-run          change nothing; report what would be done\n"
 "                         (on stderr, unless --report is given)\n"
 "  -s, --strategy=NAME    auto (default), collapse, refault, none, or copy\n"
@@ -99,19 +101,14 @@ static void set(const char *name, const char *value)
 		die(EXIT_HT_ERROR, "cannot set %s: %s", name, strerror(errno));
 }
 
-static bool is_file(const char *path)
+bool ht_is_file(const char *path)
 {
 	struct stat st;
 
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/*
- * The library that belongs to this launcher: HUGETEXT_LIBRARY if set;
- * the build tree's when this is the build tree's launcher; else the
- * installed one.
- */
-static const char *find_library(char *buf, size_t len)
+const char *ht_find_library(char *buf, size_t len)
 {
 	const char *env = getenv(HT_ENV_LIBRARY);
 	char self[PATH_MAX];
@@ -130,7 +127,7 @@ static const char *find_library(char *buf, size_t len)
 			if (!strcmp(self, HT_BUILDDIR)) {
 				snprintf(buf, len, "%s/.libs/%s", HT_BUILDDIR,
 					 LIB_NAME);
-				if (is_file(buf))
+				if (ht_is_file(buf))
 					return buf;
 			}
 		}
@@ -139,8 +136,7 @@ static const char *find_library(char *buf, size_t len)
 	return buf;
 }
 
-/* Is @lib already one of the list's entries? */
-static bool listed(const char *list, const char *lib)
+bool ht_audit_listed(const char *list, const char *lib)
 {
 	size_t len = strlen(lib);
 	const char *p = list;
@@ -171,7 +167,7 @@ static void prepend_audit(const char *lib)
 		set("LD_AUDIT", lib);
 		return;
 	}
-	if (listed(old, lib))
+	if (ht_audit_listed(old, lib))
 		return;
 	if (asprintf(&val, "%s:%s", lib, old) < 0)
 		die(EXIT_HT_ERROR, "out of memory");
@@ -179,8 +175,7 @@ static void prepend_audit(const char *lib)
 	free(val);
 }
 
-/* Where execvp would find @name, or NULL; @buf holds the result. */
-static const char *resolve(const char *name, char *buf, size_t len)
+const char *ht_resolve_program(const char *name, char *buf, size_t len)
 {
 	const char *path = getenv("PATH"), *p;
 
@@ -198,7 +193,7 @@ static const char *resolve(const char *name, char *buf, size_t len)
 		size_t n = strcspn(p, ":");
 
 		snprintf(buf, len, "%.*s%s%s", (int)n, p, n ? "/" : "", name);
-		if (access(buf, X_OK) == 0 && is_file(buf))
+		if (access(buf, X_OK) == 0 && ht_is_file(buf))
 			return buf;
 		p += n;
 		if (!*p)
@@ -277,7 +272,8 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	char libbuf[PATH_MAX], pathbuf[PATH_MAX];
-	bool dry_run = false, report = false, verbose = false, inject = false;
+	bool dry_run = false, report = false, inject = false;
+	int verbose = 0;
 	pid_t pid = 0;
 	enum ht_strategy strategy = HT_STRATEGY_AUTO;
 	const char *lib, *path;
@@ -305,8 +301,10 @@ int main(int argc, char **argv)
 				NULL)) != -1) {
 		switch (c) {
 		case 'v':
-			verbose = true;
-			set(HT_ENV_VERBOSE, "1");
+			/* -vv: every object, as HUGETEXT_VERBOSE=2 */
+			if (verbose < 2)
+				verbose++;
+			set(HT_ENV_VERBOSE, verbose > 1 ? "2" : "1");
 			break;
 		case 'n':
 			dry_run = true;
@@ -384,17 +382,17 @@ int main(int argc, char **argv)
 	if (optind >= argc)
 		return ht_usage_error(prog, EXIT_HT_ERROR, "no program given");
 	/* A dry run exists to be read: show it unless it goes to a file. */
-	if (dry_run && !report) {
-		verbose = true;
+	if (dry_run && !report && !verbose) {
+		verbose = 1;
 		set(HT_ENV_VERBOSE, "1");
 	}
 
-	lib = find_library(libbuf, sizeof(libbuf));
-	if (!is_file(lib))
+	lib = ht_find_library(libbuf, sizeof(libbuf));
+	if (!ht_is_file(lib))
 		die(EXIT_HT_ERROR, "library %s not found (set %s or "
 		    "reinstall)", lib, HT_ENV_LIBRARY);
 
-	path = resolve(argv[optind], pathbuf, sizeof(pathbuf));
+	path = ht_resolve_program(argv[optind], pathbuf, sizeof(pathbuf));
 	/*
 	 * Only the headers are read, so the run path never loads libelf.
 	 * Not ELF (a script: its interpreter takes the library); static:

@@ -44,6 +44,22 @@ static void load_bool(struct ht_config *c, ht_getenv_fn get,
 		bad(c, name, v);
 }
 
+/* 0/1 and the boolean words, or 2: everything. */
+static void load_verbose(struct ht_config *c, ht_getenv_fn get)
+{
+	const char *v = get(HT_ENV_VERBOSE);
+	bool on = false;
+
+	if (!v || !*v)
+		return;
+	if (!strcmp(v, "2"))
+		c->verbose = HT_VERBOSE_ALL;
+	else if (ht_parse_bool(v, &on))
+		bad(c, HT_ENV_VERBOSE, v);
+	else
+		c->verbose = on ? HT_VERBOSE_SUMMARY : HT_VERBOSE_OFF;
+}
+
 int ht_config_load(struct ht_config *c, ht_getenv_fn get)
 {
 	bool dlopen_on;
@@ -52,7 +68,7 @@ int ht_config_load(struct ht_config *c, ht_getenv_fn get)
 	memset(c, 0, sizeof(*c));
 	c->strategy = HT_STRATEGY_AUTO;
 	load_bool(c, get, HT_ENV_DISABLE, &c->disabled);
-	load_bool(c, get, HT_ENV_VERBOSE, &c->verbose);
+	load_verbose(c, get);
 	load_bool(c, get, HT_ENV_DRY_RUN, &c->dry_run);
 	load_bool(c, get, HT_ENV_NO_INHERIT, &c->no_inherit);
 	dlopen_on = true;

@@ -12,7 +12,7 @@
 
 #include "policy.h"
 
-#define HT_ENV_VERBOSE		"HUGETEXT_VERBOSE"	/* 1: report to stderr */
+#define HT_ENV_VERBOSE		"HUGETEXT_VERBOSE"	/* 1: brief, 2: all */
 #define HT_ENV_DRY_RUN		"HUGETEXT_DRY_RUN"	/* 1: change nothing */
 #define HT_ENV_STRATEGY		"HUGETEXT_STRATEGY"	/* auto|collapse|... */
 #define HT_ENV_REPORT		"HUGETEXT_REPORT"	/* JSON lines file */
@@ -30,9 +30,16 @@
  */
 #define HT_ENV_UNFILTERED	"HUGETEXT_UNFILTERED"
 
+/* HUGETEXT_VERBOSE: what the library says on stderr. */
+enum ht_verbosity {
+	HT_VERBOSE_OFF = 0,
+	HT_VERBOSE_SUMMARY,	/* one line per process, big objects */
+	HT_VERBOSE_ALL,		/* every object, and the totals */
+};
+
 struct ht_config {
 	bool disabled;
-	bool verbose;
+	enum ht_verbosity verbose;
 	bool dry_run;
 	bool no_inherit;
 	bool no_dlopen;			/* HUGETEXT_DLOPEN=0 */
@@ -52,10 +59,12 @@ typedef const char *(*ht_getenv_fn)(const char *name);
 /*
  * ht_config_load - fill @c from the variables @get returns.  Booleans
  * take 1/0, yes/no, true/false, on/off (case-insensitive); empty or unset
- * means the default.  A bad value is named in @c->bad_name and
- * @c->bad_value (the first one found).  Returns 0, or -EINVAL when a value
- * was bad: the library then does nothing at all, since guessing what a
- * mistyped setting meant could do what the user tried to forbid.
+ * means the default.  HUGETEXT_VERBOSE takes those words too (a true one
+ * is HT_VERBOSE_SUMMARY) and 2 (HT_VERBOSE_ALL).  A bad value is named
+ * in @c->bad_name and @c->bad_value (the first one found).  Returns 0, or
+ * -EINVAL when a value was bad: the library then does nothing at all,
+ * since guessing what a mistyped setting meant could do what the user
+ * tried to forbid.
  */
 int ht_config_load(struct ht_config *c, ht_getenv_fn get);
 

@@ -215,6 +215,115 @@ static enum ht_reason object_reason(const struct ht_object *o,
 	return p ? p->target.reason : HT_R_NONE;
 }
 
+/* Why an object has no span at all (human_object's "nothing eligible"). */
+static enum ht_reason none_reason(const struct ht_object *o)
+{
+	if (o->reason != HT_R_NONE)
+		return o->reason;
+	return o->nparts ? o->parts[0].span_reason : HT_R_TOO_SMALL;
+}
+
+/*
+ * The one reason a summary names: that of the object which lost the
+ * most, counting eligible text left small when some is eligible, else
+ * the text of objects with nothing eligible.
+ */
+static enum ht_reason run_reason(const struct ht_run *r, bool eligible)
+{
+	enum ht_reason why = HT_R_NONE, w;
+	uint64_t most = 0, lost;
+	size_t i;
+
+	for (i = 0; i < r->nobj; i++) {
+		const struct ht_object *o = &r->obj[i];
+		struct ht_totals t;
+
+		ht_object_totals(o, &t);
+		if (eligible) {
+			lost = t.eligible - (t.huge < t.eligible ? t.huge :
+					     t.eligible);
+			w = object_reason(o, &t);
+		} else {
+			lost = t.text;
+			w = none_reason(o);
+		}
+		if (w != HT_R_NONE && lost > most) {
+			most = lost;
+			why = w;
+		}
+	}
+	return why;
+}
+
+/* The program's name: the base name of the object ld.so left unnamed. */
+static const char *run_name(const struct ht_run *r)
+{
+	const char *base = NULL, *p;
+	size_t i;
+
+	for (i = 0; i < r->nobj && !base; i++)
+		if (!r->obj[i].name && r->obj[i].path)
+			base = r->obj[i].path;
+	if (!base)
+		return "?";
+	for (p = base; *p; p++)
+		if (*p == '/' && p[1])
+			base = p + 1;
+	return base;
+}
+
+/*
+ * One line for the whole process, the first thing a user reads:
+ * "huge H of E MiB eligible (P%[, reason]), N objects, T MiB text,
+ * U ms", or "nothing eligible (reason), ..." when no object has a span.
+ */
+static void summary_line(struct ht_buf *b, const struct ht_run *r)
+{
+	struct ht_totals t;
+	enum ht_reason why;
+
+	ht_run_totals(r, &t);
+	ht_buf_printf(b, "hugetext[%d]: ", (int)r->pid);
+	human_str(b, run_name(r));
+	if (t.eligible) {
+		ht_buf_printf(b, ": huge ");
+		mib(b, t.huge);
+		ht_buf_printf(b, " of ");
+		mib(b, t.eligible);
+		ht_buf_printf(b, " MiB eligible (%u%%", pct(t.huge,
+							     t.eligible));
+		why = t.huge < t.eligible ? run_reason(r, true) : HT_R_NONE;
+	} else {
+		ht_buf_printf(b, ": nothing eligible (");
+		why = run_reason(r, false);
+		if (why == HT_R_NONE)
+			why = HT_R_TOO_SMALL;
+	}
+	if (why != HT_R_NONE)
+		ht_buf_printf(b, "%s%s", t.eligible ? ", " : "",
+			      ht_reason_name(why));
+	ht_buf_printf(b, "), %zu object%s, ", r->nobj, r->nobj == 1 ? "" :
+		      "s");
+	mib(b, t.text);
+	ht_buf_printf(b, " MiB text, ");
+	dec1(b, r->usec, 1000);
+	ht_buf_printf(b, " ms%s\n", r->dry_run ? ", dry run" : "");
+}
+
+int ht_report_brief(const struct ht_run *r, int fd)
+{
+	struct ht_buf b;
+	size_t i;
+
+	buf_open(&b);
+	if (r->trigger != HT_TRIGGER_DLOPEN)
+		summary_line(&b, r);
+	for (i = 0; i < r->nobj; i++)
+		if (r->obj[i].text_bytes >= HT_BRIEF_MIN_TEXT)
+			human_object(&b, r, &r->obj[i]);
+	return flush(&b, fd);
+}
+
 static void json_part(struct ht_jw *w, const struct ht_object *o,
 		      const struct ht_part *p)
 {

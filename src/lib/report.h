@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * report.h - the results of one hugetext pass over a process, and their
- * two renderings: human lines (--verbose) and one JSON object per
- * process (--report).  How the results were made is not its business.
+ * renderings: human lines (-v: brief; -vv: every object) and one JSON
+ * object per process (--report).  How the results were made is not its
+ * business.
  */
 #ifndef HT_REPORT_H
 #define HT_REPORT_H
@@ -77,6 +78,20 @@ const struct ht_part *ht_object_main_part(const struct ht_object *o);
  * per object, then a total line.  Returns 0 or -errno.
  */
 int ht_report_human(const struct ht_run *r, int fd);
+
+/* The smallest text ht_report_brief() gives a line of its own. */
+#define HT_BRIEF_MIN_TEXT	(2u << 20)
+
+/*
+ * ht_report_brief - what -v shows: one summary line for the process
+ * ("hugetext[PID]: NAME: huge H of E MiB eligible (P%), ..."; not for
+ * a dlopen pass, whose process had its line at start-up), then the
+ * line ht_report_human() gives each object of at least
+ * HT_BRIEF_MIN_TEXT of text (smaller ones can hold no 2 MiB span).
+ * Writes nothing for a dlopen pass without such an object.  Returns 0
+ * or -errno.
+ */
+int ht_report_brief(const struct ht_run *r, int fd);
 
 /*
  * ht_report_json - append @r as one JSON object on one line to @fd with

@@ -293,7 +293,10 @@ static void report(struct state *s)
 	fd = s->cfg.verbose ? err_fd(s) : -1;
 	if (fd >= 0) {
 		quiet_begin(&q);
-		ht_report_human(&s->run, fd);
+		if (s->cfg.verbose >= HT_VERBOSE_ALL)
+			ht_report_human(&s->run, fd);
+		else
+			ht_report_brief(&s->run, fd);
 		quiet_end(&q);
 	}
 	if (s->cfg.report_path)

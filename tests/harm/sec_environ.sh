@@ -33,7 +33,7 @@ HT_TEST_FOO=1 "$T/m7" && st=0 || st=$?
 HT_TEST_FOO=1 "$SC" kill:clock_gettime -- env LD_PRELOAD="$LIB" \
 	"$T/m7" && st=0 || st=$?
 [ "$st" -eq 7 ] || fail "environment edited in place: status $st (159: the clock was a system call)"
-HT_TEST_FOO=1 HUGETEXT_VERBOSE=1 LD_PRELOAD="$LIB" "$T/m7" 2> "$T/m7.err" ||
+HT_TEST_FOO=1 HUGETEXT_VERBOSE=2 LD_PRELOAD="$LIB" "$T/m7" 2> "$T/m7.err" ||
 	:
 grep -q vdso "$T/m7.err" && fail "the vDSO taken for an object: $(cat "$T/m7.err")"
 ok "auxiliary vector found behind an environment edited in place"

@@ -4,7 +4,8 @@
  * and the strategy, route and THP mode names (text_collapse.h).
  *
  * ht_config_load() reads a table through a getenv-like function: the
- * defaults, every boolean word in any case, empty values, the first bad
+ * defaults, every boolean word in any case, HUGETEXT_VERBOSE's levels
+ * (0, 1 and 2), empty values, the first bad
  * value, each strategy and the report path.  ht_parse_bool() directly;
  * ht_strategy_parse/ht_strategy_name round trips; ht_route_name and
  * ht_thp_mode_name for every value and out-of-range ones.
@@ -71,24 +72,25 @@ static int load(struct ht_config *c)
 	return ht_config_load(c, table_get);
 }
 
-static bool *bool_field(struct ht_config *c, const char *name)
+/* A boolean's value; HUGETEXT_VERBOSE's level (a true word is 1). */
+static int bool_field(const struct ht_config *c, const char *name)
 {
 	if (!strcmp(name, HT_ENV_DISABLE))
-		return &c->disabled;
+		return c->disabled;
 	if (!strcmp(name, HT_ENV_VERBOSE))
-		return &c->verbose;
+		return (int)c->verbose;
 	if (!strcmp(name, HT_ENV_DRY_RUN))
-		return &c->dry_run;
+		return c->dry_run;
 	if (!strcmp(name, HT_ENV_NO_INHERIT))
-		return &c->no_inherit;
+		return c->no_inherit;
 	cr_assert_fail("no field for %s", name);
-	return NULL;
+	return -1;
 }
 
 static void expect_defaults(const struct ht_config *c)
 {
 	cr_assert_eq(c->disabled, false);
-	cr_assert_eq(c->verbose, false);
+	cr_assert_eq(c->verbose, HT_VERBOSE_OFF);
 	cr_assert_eq(c->dry_run, false);
 	cr_assert_eq(c->no_inherit, false);
 	cr_assert_eq(c->strategy, HT_STRATEGY_AUTO);
@@ -142,7 +144,7 @@ Test(config, booleans_each_word)
 			cr_assert_null(c.bad_name);
 			/* This variable and no other. */
 			for (k = 0; k < 4; k++)
-				cr_assert_eq(*bool_field(&c, bool_vars[k]),
+				cr_assert_eq(bool_field(&c, bool_vars[k]),
 					     k == v, "%s=%s: %s",
 					     bool_vars[v], yes[w],
 					     bool_vars[k]);
@@ -195,6 +197,10 @@ Test(config, bad_boolean)
 
 	for (v = 0; v < 4; v++) {
 		for (w = 0; w < sizeof(bad) / sizeof(*bad); w++) {
+			/* HUGETEXT_VERBOSE=2 is a level (verbose_levels). */
+			if (!strcmp(bool_vars[v], HT_ENV_VERBOSE) &&
+			    !strcmp(bad[w], "2"))
+				continue;
 			clear_vars();
 			set_var(bool_vars[v], bad[w]);
 			cr_assert_eq(load(&c), -EINVAL, "%s=\"%s\"",
@@ -204,8 +210,36 @@ Test(config, bad_boolean)
 			cr_assert_not_null(c.bad_value);
 			cr_assert_str_eq(c.bad_value, bad[w]);
 			/* The default is kept. */
-			cr_assert_eq(*bool_field(&c, bool_vars[v]), false);
+			cr_assert_eq(bool_field(&c, bool_vars[v]), 0);
 		}
+	}
+}
+
+Test(config, verbose_levels)
+{
+	static const char *const bad[] = { "3", "02", "2 ", "-2", "all" };
+	struct ht_config c;
+	size_t w;
+
+	set_var(HT_ENV_VERBOSE, "1");
+	cr_assert_eq(load(&c), 0);
+	cr_assert_eq(c.verbose, HT_VERBOSE_SUMMARY);
+	set_var(HT_ENV_VERBOSE, "on");
+	cr_assert_eq(load(&c), 0);
+	cr_assert_eq(c.verbose, HT_VERBOSE_SUMMARY);
+	set_var(HT_ENV_VERBOSE, "2");
+	cr_assert_eq(load(&c), 0);
+	cr_assert_eq(c.verbose, HT_VERBOSE_ALL);
+	cr_assert_null(c.bad_name);
+	set_var(HT_ENV_VERBOSE, "0");
+	cr_assert_eq(load(&c), 0);
+	cr_assert_eq(c.verbose, HT_VERBOSE_OFF);
+	for (w = 0; w < sizeof(bad) / sizeof(*bad); w++) {
+		set_var(HT_ENV_VERBOSE, bad[w]);
+		cr_assert_eq(load(&c), -EINVAL, "HUGETEXT_VERBOSE=\"%s\"",
+			     bad[w]);
+		cr_assert_str_eq(c.bad_name, HT_ENV_VERBOSE);
+		cr_assert_eq(c.verbose, HT_VERBOSE_OFF);
 	}
 }
 
@@ -220,7 +254,7 @@ Test(config, bad_value_keeps_the_good_ones)
 	cr_assert_eq(load(&c), -EINVAL);
 	cr_assert_str_eq(c.bad_name, HT_ENV_VERBOSE);
 	cr_assert_str_eq(c.bad_value, "maybe");
-	cr_assert_eq(c.verbose, false);
+	cr_assert_eq(c.verbose, HT_VERBOSE_OFF);
 	cr_assert_eq(c.dry_run, true);
 	cr_assert_eq(c.strategy, HT_STRATEGY_REFAULT);
 	cr_assert_str_eq(c.report_path, "/tmp/r.json");
@@ -408,12 +442,13 @@ Test(names, routes)
 		{ HT_ROUTE_REMAP, "remap" },
 		{ HT_ROUTE_REFAULT, "refault" },
 		{ HT_ROUTE_COPY, "copy" },
+		{ HT_ROUTE_INJECT, "inject" },
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(all) / sizeof(*all); i++)
 		cr_assert_str_eq(ht_route_name(all[i].r), all[i].name);
-	cr_assert_str_eq(ht_route_name((enum ht_route)6), "unknown");
+	cr_assert_str_eq(ht_route_name((enum ht_route)7), "unknown");
 	cr_assert_str_eq(ht_route_name((enum ht_route)-1), "unknown");
 	cr_assert_str_eq(ht_route_name((enum ht_route)777), "unknown");
 }

@@ -9,7 +9,8 @@
  * line of valid JSON (checked with python3 when present, and always
  * with a small structural check) holding the expected values;
  * ht_report_human() lines must all carry the "hugetext[PID]: " prefix
- * and the right percentages.  Write errors come back as -errno.
+ * and the right percentages; ht_report_brief() (-v) gives the summary
+ * line and big objects only.  Write errors come back as -errno.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -339,7 +340,8 @@ Test(report, json_one_line)
 	expect_in(s, want);
 	expect_in(s, "\"route\":\"refault\",\"tmpfs\":false,"
 		  "\"huge_bytes_before\":4194304,\"huge_bytes\":50331648,"
-		  "\"errno\":0,\"usec\":1500,\"reason\":null}");
+		  "\"errno\":0,\"usec\":1500,\"wait_usec\":0,"
+		  "\"reason\":null}");
 
 	/* libc: no object reason, its segment is too small. */
 	expect_in(s, "{\"path\":\"/lib/x86_64-linux-gnu/libc.so.6\","
@@ -548,6 +550,81 @@ Test(report, human_empty_run)
 	cr_assert_str_eq(line[0], "total: 0 objects, text 0.0 MiB, eligible "
 			 "0.0 MiB, huge 0.0 MiB (0% of eligible) in 0.0 ms "
 			 "(strategy auto, THP madvise)");
+	free(s);
+}
+
+/* -v: the summary first, then objects of 2 MiB of text or more. */
+Test(report, brief_lines)
+{
+	char *line[8];
+	size_t len, n;
+	char *s;
+
+	snprintf(objs[2].detail, sizeof(objs[2].detail), "no");
+	s = render(ht_report_brief, &run, &len);
+	n = check_lines(s, line, 8);
+	cr_assert_eq(n, 3, "%zu lines", n);
+	cr_assert_str_eq(line[0], "bigtext: huge 48.0 of 48.0 MiB eligible "
+			 "(100%), 3 objects, 53.3 MiB text, 12.3 ms");
+	expect_in(line[1], "/usr/bin/bigtext: text 48.0 MiB, ");
+	cr_assert_str_eq(line[2], "/tmp/libtextrel.so: text 4.0 MiB: "
+			 "textrel: no");
+	cr_assert_null(strstr(s, "libc"));
+	free(s);
+}
+
+/* The reason of the object that lost most; a dry run says so. */
+Test(report, brief_partial_and_dry_run)
+{
+	char *line[8];
+	size_t len, n;
+	char *s;
+
+	objs[0].parts[0].target.pmd_after = 12 * MiB;
+	objs[0].parts[0].target.reason = HT_R_PARTIAL;
+	run.dry_run = true;
+	s = render(ht_report_brief, &run, &len);
+	n = check_lines(s, line, 8);
+	cr_assert_eq(n, 3);
+	cr_assert_str_eq(line[0], "bigtext: huge 12.0 of 48.0 MiB eligible "
+			 "(25%, partial), 3 objects, 53.3 MiB text, 12.3 ms, "
+			 "dry run");
+	free(s);
+}
+
+/* A dlopen pass: its big objects only, the summary came at start-up. */
+Test(report, brief_dlopen)
+{
+	char *line[8];
+	size_t len, n;
+	char *s;
+
+	run.trigger = HT_TRIGGER_DLOPEN;
+	s = render(ht_report_brief, &run, &len);
+	n = check_lines(s, line, 8);
+	cr_assert_eq(n, 2);
+	expect_in(line[0], "/usr/bin/bigtext: text 48.0 MiB, ");
+	run.obj = &objs[1];
+	run.nobj = 1;
+	free(s);
+	s = render(ht_report_brief, &run, &len);
+	cr_assert_eq(len, 0, "a small library's dlopen said: %s", s);
+	free(s);
+}
+
+Test(report, brief_nothing_eligible)
+{
+	char *line[4];
+	size_t len, n;
+	char *s;
+
+	run.obj = &objs[1];
+	run.nobj = 1;
+	s = render(ht_report_brief, &run, &len);
+	n = check_lines(s, line, 4);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(line[0], "libc.so.6: nothing eligible (too-small), "
+			 "1 object, 1.3 MiB text, 12.3 ms");
 	free(s);
 }
 
