@@ -188,13 +188,19 @@ static int open_same(const char *path, pid_t pid, uint64_t start)
 }
 
 /*
- * The spans to finish from inside the process (--inject): each a run of
- * whole 2 MiB spans the cache holds huge now and the process does not
- * map with PMDs.
+ * The spans to finish from inside the process (--inject): runs of whole
+ * 2 MiB spans the process does not map with PMDs.  Warm: the cache is
+ * huge now, one stop zaps and maps them all.  Cold: the process kept
+ * faulting their small pages back (a hot loop) and the cache stayed
+ * small: each span then gets a stop of its own in which it is zapped,
+ * primed from outside and mapped, a few ms each, so that no fault can
+ * come between the zap and the drop.
  */
 struct zap_run {
 	struct ht_part *part;
+	const char *path;
 	uint64_t start, len;
+	bool cold;
 };
 
 struct zaps {
@@ -202,14 +208,12 @@ struct zaps {
 	size_t n, cap;
 };
 
-static int zaps_add(struct zaps *z, struct ht_part *p, uint64_t start,
-		    uint64_t len)
+static int zaps_add(struct zaps *z, struct ht_part *p, const char *path,
+		    uint64_t start, uint64_t len, bool cold)
 {
 	if (ht_grow(&z->run, &z->cap, z->n, sizeof(*z->run), 8))
 		return -ENOMEM;
-	z->run[z->n].part = p;
-	z->run[z->n].start = start;
-	z->run[z->n].len = len;
+	z->run[z->n] = (struct zap_run){ p, path, start, len, cold };
 	z->n++;
 	return 0;
 }
@@ -282,6 +286,7 @@ static int refault_part(int pidfd, pid_t pid, const char *path,
 	struct ht_target *t = &p->target, primed = { 0 };
 	uint64_t a, run = 0, done = 0;
 	int ret = 0, fd, pm;
+	bool cold;
 
 	fd = open_same(path, pid, t->start);
 	if (fd < 0) {
@@ -302,11 +307,12 @@ static int refault_part(int pidfd, pid_t pid, const char *path,
 				&primed);
 		if (ret == -EPERM || ret == -EACCES || ret == -ESRCH)
 			break;
-		if (ret == 0 && pol->inject && zaps_add(z, p, run, a - run)) {
-			ret = -ENOMEM;
-			break;
-		}
-		if (ret) {
+		cold = ret == -EAGAIN && primed.reason == HT_R_CACHE_BUSY;
+		if (pol->inject && (ret == 0 || cold)) {
+			ret = zaps_add(z, p, path, run, a - run, cold);
+			if (ret)
+				break;
+		} else if (ret) {
 			/* Busy with its own small pages, most likely. */
 			t->reason = !pol->inject &&
 				    primed.reason == HT_R_CACHE_BUSY ?
@@ -319,11 +325,11 @@ static int refault_part(int pidfd, pid_t pid, const char *path,
 	if (pm >= 0)
 		close(pm);
 	close(fd);
-	if (ret == 0 && !done)
-		t->reason = HT_R_NONE;
-	else if (ret == 0 && !pol->inject)
+	if (ret == -EPERM || ret == -EACCES || ret == -ESRCH || ret == -ENOMEM)
+		return ret;
+	if (done && !pol->inject && t->reason == HT_R_NONE)
 		t->reason = HT_R_REMOTE_PTE;
-	return ret;
+	return t->reason == HT_R_NONE ? 0 : -EAGAIN;
 }
 
 /* One eligible part: collapse, else the page-cache route (above). */
@@ -398,62 +404,128 @@ static enum ht_reason inject_refusal(int err)
 }
 
 /*
- * The zaps, from inside the process, in one stop of one thread: per
- * run, a last look for private pages (never discard one), then
- * MADV_DONTNEED (its PTEs and, 6.14+, its emptied page table) and
- * MADV_POPULATE_READ, which maps the huge folios with PMDs.  Only the
- * stopped thread waits; the others may fault the run meanwhile, and a
+ * The process stopped, a last look for private pages in [@start, +@len)
+ * (never discard one), then MADV_DONTNEED (its PTEs and, 6.14+, its
+ * emptied page table); with @fd >= 0, the span's cache primed from
+ * outside while no fault of this thread can come between; then
+ * MADV_POPULATE_READ, which maps the huge folios with PMDs.
+ */
+static void zap_in(struct ht_inject *in, int pm, const struct zap_run *zr,
+		   uint64_t start, uint64_t len, int fd,
+		   const struct ht_policy *pol)
+{
+	struct ht_target *t = &zr->part->target, primed = { 0 };
+	uint64_t present = 0, huge = 0, anon = 0;
+	int tries, ret = 0;
+	long r;
+
+	if (pm < 0 || ht_pagemap_walk(pm, start, start + len, &present,
+				      &huge, &anon) || anon) {
+		t->reason = pm < 0 ? HT_R_SYSCALL : HT_R_PRIVATE_PAGES;
+		return;
+	}
+	r = ht_inject_call(in, SYS_madvise, (long)start, (long)len,
+			   MADV_DONTNEED);
+	/*
+	 * Folios the process's last faults left under readahead I/O stay
+	 * through a drop: one more once that I/O is done.
+	 */
+	for (tries = 0; r == 0 && fd >= 0 && tries < 3; tries++) {
+		ret = ht_prime_range(fd, t->offset + (start - t->start), len,
+				     pol, &primed);
+		if (ret != -EAGAIN || primed.reason != HT_R_CACHE_BUSY)
+			break;
+	}
+	if (ret && t->reason == HT_R_NONE)
+		t->reason = primed.reason;
+	if (r == 0)
+		r = ht_inject_call(in, SYS_madvise, (long)start, (long)len,
+				   MADV_POPULATE_READ);
+	if (r < 0) {
+		t->reason = !in->attached && r == -EINTR ?
+			    HT_R_INTERRUPTED : HT_R_SYSCALL;
+		t->err = (int)-r;
+	}
+}
+
+/* Start a stop; on a refusal, every run from @i on says why. */
+static int stop_begin(pid_t pid, struct ht_inject *in, struct zaps *z,
+		      size_t i)
+{
+	int ret = ht_inject_begin(pid, in);
+
+	for (; ret && i < z->n; i++) {
+		z->run[i].part->target.reason = inject_refusal(ret);
+		z->run[i].part->target.err = -ret;
+	}
+	return ret;
+}
+
+static void stop_end(struct ht_inject *in, struct ht_run *run)
+{
+	ht_inject_end(in);
+	if (in->stop_usec > run->stop_usec)
+		run->stop_usec = in->stop_usec;
+	run->stops++;
+}
+
+/*
+ * The zaps, from inside the process, in as few stops of one thread as
+ * can be: the warm runs all in one (a fraction of a millisecond for
+ * tens of MiB), each span of the cold ones in one of its own.  Only the
+ * stopped thread waits; the others may fault the runs meanwhile, and a
  * fault where no table is maps a PMD too.
  */
-static int inject_zaps(pid_t pid, struct zaps *z, uint64_t *stop_usec)
+static int inject_zaps(pid_t pid, struct zaps *z, struct ht_run *run,
+		       const struct ht_policy *pol)
 {
 	struct ht_inject in;
+	uint64_t a;
 	size_t i;
-	long r;
-	int ret, pm;
+	int ret, pm, fd;
 
 	if (!z->n)
 		return 0;
-	ret = ht_inject_begin(pid, &in);
-	if (ret) {
-		for (i = 0; i < z->n; i++) {
-			z->run[i].part->target.reason = inject_refusal(ret);
-			z->run[i].part->target.err = -ret;
-		}
-		return ret == -EPERM || ret == -ESRCH ? ret : -EAGAIN;
-	}
 	pm = open_pagemap(pid);
-	for (i = 0; i < z->n && in.attached; i++) {
-		struct ht_target *t = &z->run[i].part->target;
-		uint64_t present = 0, huge = 0, anon = 0;
+	for (i = 0; i < z->n && z->run[i].cold; i++)
+		;
+	if (i < z->n) {
+		ret = stop_begin(pid, &in, z, 0);
+		if (ret)
+			goto out;
+		for (i = 0; i < z->n && in.attached; i++)
+			if (!z->run[i].cold)
+				zap_in(&in, pm, &z->run[i], z->run[i].start,
+				       z->run[i].len, -1, pol);
+		stop_end(&in, run);
+	}
+	for (i = 0; i < z->n; i++) {
+		struct zap_run *zr = &z->run[i];
 
-		if (pm < 0 || ht_pagemap_walk(pm, z->run[i].start,
-					      z->run[i].start + z->run[i].len,
-					      &present, &huge, &anon) || anon) {
-			t->reason = pm < 0 ? HT_R_SYSCALL : HT_R_PRIVATE_PAGES;
+		if (!zr->cold)
+			continue;
+		fd = open_same(zr->path, pid, zr->start);
+		if (fd < 0) {
+			zr->part->target.reason = HT_R_FILE_CHANGED;
 			continue;
 		}
-		r = ht_inject_call(&in, SYS_madvise, (long)z->run[i].start,
-				   (long)z->run[i].len, MADV_DONTNEED);
-		if (r == 0)
-			r = ht_inject_call(&in, SYS_madvise,
-					   (long)z->run[i].start,
-					   (long)z->run[i].len,
-					   MADV_POPULATE_READ);
-		if (r < 0) {
-			t->reason = !in.attached && r == -EINTR ?
-				    HT_R_INTERRUPTED : HT_R_SYSCALL;
-			t->err = (int)-r;
+		for (a = zr->start; a < zr->start + zr->len;
+		     a += HT_HPAGE_SIZE) {
+			ret = stop_begin(pid, &in, z, i);
+			if (ret) {
+				close(fd);
+				goto out;
+			}
+			zap_in(&in, pm, zr, a, HT_HPAGE_SIZE, fd, pol);
+			stop_end(&in, run);
 		}
+		close(fd);
 	}
-	/* Runs a signal left undone: said, not tried again. */
-	for (; i < z->n; i++)
-		z->run[i].part->target.reason = HT_R_INTERRUPTED;
+	ret = 0;
+out:
 	if (pm >= 0)
 		close(pm);
-	ht_inject_end(&in);
-	*stop_usec = in.stop_usec;
-	return 0;
+	return ret == -EPERM || ret == -ESRCH ? ret : 0;
 }
 
 int ht_remote_make_huge(pid_t pid, struct ht_run *run,
@@ -466,6 +538,7 @@ int ht_remote_make_huge(pid_t pid, struct ht_run *run,
 	int pidfd, ret = 0;
 
 	run->stop_usec = 0;
+	run->stops = 0;
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0)
 		return -errno;
@@ -489,9 +562,8 @@ int ht_remote_make_huge(pid_t pid, struct ht_run *run,
 			}
 		}
 	}
-	ret = inject_zaps(pid, &z, &run->stop_usec);
-	if (ret == -EAGAIN)
-		ret = 0;	/* each part says why; the verdict below */
+	/* Each part says why not; the verdict is from smaps below. */
+	ret = inject_zaps(pid, &z, run, pol);
 done:
 	free(z.run);
 	close(pidfd);

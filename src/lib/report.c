@@ -367,8 +367,10 @@ int ht_report_json(const struct ht_run *r, int fd)
 	ht_jw_bool(&w, "dry_run", r->dry_run);
 	ht_jw_str(&w, "thp", ht_thp_mode_name(r->thp.mode));
 	ht_jw_u64(&w, "usec", r->usec);
-	if (r->stop_usec)	/* --pid --inject stopped it this long */
+	if (r->stops) {		/* --pid --inject stopped it */
+		ht_jw_u64(&w, "stops", r->stops);
 		ht_jw_u64(&w, "stop_usec", r->stop_usec);
+	}
 	ht_jw_u64(&w, "text_bytes", t.text);
 	ht_jw_u64(&w, "eligible_bytes", t.eligible);
 	ht_jw_u64(&w, "huge_bytes_before", t.huge_before);

@@ -52,7 +52,8 @@ struct ht_run {
 	bool dry_run;
 	struct ht_thp_env thp;
 	uint64_t usec;
-	uint64_t stop_usec;	/* --pid --inject: how long it was stopped */
+	uint64_t stop_usec;	/* --pid --inject: its longest stop */
+	unsigned int stops;	/* and how many times it was stopped */
 	size_t nobj;
 	struct ht_object *obj;
 };

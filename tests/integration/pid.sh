@@ -87,6 +87,31 @@ ext2/ext3|ext4|xfs)
 		"$Q" -s "$T/new.smaps" > /dev/null
 		at_least "$(pmd_kb "$T/new.smaps" "$Q")" "$(eligible_kb "$Q")" 99 \
 			"a new process after --inject (page cache huge)"
+
+		# A hot loop: the text runs all the time, the one thread
+		# there is the one stopped.  Its result and exit status are
+		# a plain run's; it ends with the text PMD-mapped.
+		H=$T/bigtext-hot
+		copy_small "$PROGS/bigtext" "$H"
+		"$H" -r 8000 -x 7 > "$T/hot.plain" || [ $? -eq 7 ] ||
+			fail "hot loop, plain run"
+		copy_small "$PROGS/bigtext" "$H"
+		"$H" -r 8000 -x 7 -s "$T/hot.smaps" > "$T/hot.out" &
+		hot=$!
+		sleep 0.3
+		kill -0 "$hot" 2> /dev/null ||
+			skip "the hot loop ended before --inject (too fast)"
+		"$HT" --pid "$hot" --inject > "$T/hot.pid" ||
+			fail "hot loop --inject: $(cat "$T/hot.pid")"
+		set +e
+		wait "$hot"
+		st=$?
+		set -e
+		[ "$st" -eq 7 ] || fail "hot loop: exit status $st, want 7"
+		cmp -s "$T/hot.plain" "$T/hot.out" ||
+			fail "hot loop: output differs from a plain run"
+		at_least "$(pmd_kb "$T/hot.smaps" "$H")" "$(eligible_kb "$H")" \
+			99 "a hot loop after --inject, at its exit"
 	fi
 	;;
 esac
