@@ -13,6 +13,7 @@
 
 #include "commands.h"
 #include "config.h"
+#include "inject.h"
 #include "remote.h"
 #include "report.h"
 
@@ -39,6 +40,13 @@ int ht_cmd_pid(pid_t pid, enum ht_strategy strategy, bool dry_run,
 		return HT_EXIT_FAIL;
 	}
 	pol.thp = run.thp;
+	if (inject && !dry_run && ht_inject_check(pid) == -EPERM) {
+		fprintf(stderr, "%s: --pid %d --inject: not allowed to trace "
+			"it (needs the same user and Yama's ptrace_scope "
+			"allowing it, or CAP_SYS_PTRACE)\n", prog, (int)pid);
+		ht_run_free(&run);
+		return HT_EXIT_FAIL;
+	}
 	ret = ht_remote_make_huge(pid, &run, &pol);
 	if (ret && ret != -EAGAIN && ret != -ECANCELED) {
 		fprintf(stderr, "%s: --pid %d: %s\n", prog, (int)pid,

@@ -183,13 +183,12 @@ static void hold_signals(struct ht_inject *in)
 	sigprocmask(SIG_BLOCK, &set, &in->oldmask);
 }
 
-int ht_inject_begin(pid_t pid, struct ht_inject *in)
+/* The refusals, from the thread's status alone. */
+static int refusal(pid_t pid)
 {
 	long tracer = 0, filter = 0;
-	int st, state, tries, ret, sig;
+	int state;
 
-	memset(in, 0, sizeof(*in));
-	in->pid = in->tid = pid;
 	state = status_char(pid, pid, "State:", NULL);
 	if (state < 0)
 		return state == -ENOENT ? -ESRCH : state;
@@ -201,6 +200,38 @@ int ht_inject_begin(pid_t pid, struct ht_inject *in)
 		return -EBUSY;
 	if (status_char(pid, pid, "Seccomp:", &filter) <= 0 || filter)
 		return -ENOTSUP;
+	return 0;
+}
+
+int ht_inject_check(pid_t pid)
+{
+	char path[64];
+	int ret = refusal(pid), fd;
+
+	if (ret)
+		return ret;
+	/*
+	 * Opening its memory for writing asks the kernel (and Yama) the
+	 * very question PTRACE_SEIZE will: may we attach?
+	 */
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH :
+		       errno == EACCES || errno == EPERM ? -EPERM : -errno;
+	close(fd);
+	return 0;
+}
+
+int ht_inject_begin(pid_t pid, struct ht_inject *in)
+{
+	int st, tries, ret, sig;
+
+	memset(in, 0, sizeof(*in));
+	in->pid = in->tid = pid;
+	ret = refusal(pid);
+	if (ret)
+		return ret;
 	hold_signals(in);
 	if (ptrace(PTRACE_SEIZE, pid, NULL, (void *)PTRACE_O_TRACESYSGOOD)) {
 		ret = errno == EPERM || errno == EACCES ? -EPERM : -errno;
@@ -370,6 +401,12 @@ int ht_inject_end(struct ht_inject *in)
 }
 
 #else /* !HT_INJECT_SUPPORTED */
+
+int ht_inject_check(pid_t pid)
+{
+	(void)pid;
+	return -EOPNOTSUPP;
+}
 
 int ht_inject_begin(pid_t pid, struct ht_inject *in)
 {

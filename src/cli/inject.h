@@ -56,6 +56,14 @@ struct ht_inject {
 int ht_inject_begin(pid_t pid, struct ht_inject *in);
 
 /*
+ * ht_inject_check - would ht_inject_begin() on @pid be refused?  Asked
+ * before anything is changed, so that a refusal changes nothing: the
+ * same -errno as ht_inject_begin() (-EPERM: no right to attach), or 0.
+ * Stops nothing.
+ */
+int ht_inject_check(pid_t pid);
+
+/*
  * ht_inject_call - make system call @nr(@a, @b, @c) in the stopped
  * thread.  Returns its result (>= 0, or its -errno), or, with the
  * injection ended and the thread let go: -EINTR when a signal came for

@@ -206,6 +206,7 @@ struct zap_run {
 struct zaps {
 	struct zap_run *run;
 	size_t n, cap;
+	enum ht_reason refused;	/* why --inject cannot run on it */
 };
 
 static int zaps_add(struct zaps *z, struct ht_part *p, const char *path,
@@ -316,7 +317,8 @@ static int refault_part(int pidfd, pid_t pid, const char *path,
 			/* Busy with its own small pages, most likely. */
 			t->reason = !pol->inject &&
 				    primed.reason == HT_R_CACHE_BUSY ?
-				    HT_R_NEEDS_INJECT : primed.reason;
+				    (z->refused != HT_R_NONE ? z->refused :
+				     HT_R_NEEDS_INJECT) : primed.reason;
 			t->err = primed.err;
 		}
 		done += a - run;
@@ -532,10 +534,28 @@ int ht_remote_make_huge(pid_t pid, struct ht_run *run,
 			const struct ht_policy *pol)
 {
 	uint64_t t0 = ht_now_usec();
-	struct zaps z = { 0 };
+	struct zaps z = { .refused = HT_R_NONE };
+	struct ht_policy own = *pol;
 	struct ht_run after;
 	size_t i, j;
 	int pidfd, ret = 0;
+
+	/*
+	 * --inject refused (traced, stopped, under seccomp): nothing of it
+	 * runs, not even the page-out before it, and the parts say why.
+	 * No right to attach at all: said once, by the caller.
+	 */
+	if (pol->inject && !pol->dry_run) {
+		ret = ht_inject_check(pid);
+		if (ret == -EPERM || ret == -ESRCH)
+			return ret;
+		if (ret) {
+			z.refused = inject_refusal(ret);
+			own.inject = false;
+		}
+		ret = 0;
+	}
+	pol = &own;
 
 	run->stop_usec = 0;
 	run->stops = 0;

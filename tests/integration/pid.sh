@@ -58,6 +58,33 @@ ext2/ext3|ext4|xfs)
 			fail "ext4 --pid without --inject changed the process"
 		ok "ext4 --pid without --inject: left as it was, needs-inject"
 
+		# Traced already (a debugger): --inject refused, nothing done.
+		rm -f "$T/seize.fifo"
+		mkfifo "$T/seize.fifo"
+		"$PROGS/seize" "$PID" < "$T/seize.fifo" > "$T/seize.out" &
+		tracer=$!
+		exec 4> "$T/seize.fifo"
+		i=0
+		while ! grep -q seized "$T/seize.out" && [ $i -lt 100 ]; do
+			sleep 0.05
+			i=$((i + 1))
+		done
+		set +e
+		"$HT" --pid "$PID" --inject > "$T/traced.out"
+		st=$?
+		set -e
+		exec 4>&-
+		wait "$tracer"
+		[ "$st" -eq 1 ] && grep -q ": traced:" "$T/traced.out" ||
+			fail "traced, --inject: exit $st: $(cat "$T/traced.out")"
+		[ "$(pmd_kb "/proc/$PID/smaps" "$Q")" -eq 0 ] &&
+			[ "$(awk -v p="$Q" '/^[0-9a-f]+-/ { c = ($6 == p) }
+			c && /^Rss:/ { s += $2 } END { print s + 0 }' \
+			"/proc/$PID/smaps")" -gt 0 ] ||
+			fail "traced, --inject: the process was changed"
+		kick
+		ok "a traced process: --inject refused (traced), left as it was"
+
 		# --inject: >= 99% PMD-mapped, same results, still running.
 		set +e
 		"$HT" -r "$T/inj.json" --pid "$PID" --inject > "$T/pid3.out"
