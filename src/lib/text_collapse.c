@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* text_collapse.c - kernel routes to huge text; see text_collapse.h. */
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,6 +208,7 @@ static int dirty_pages(const struct ht_target *t)
  */
 #define HT_CHUNK	(2 * HT_HPAGE_SIZE)
 
+
 static bool spent(const struct ht_target *t)
 {
 	return t->deadline && ht_now_usec() >= t->deadline;
@@ -388,25 +390,45 @@ void *ht_map_aligned(int fd, uint64_t offset, uint64_t len, int *prot)
 }
 
 /*
- * Drop the first span's small folios and see whether clean ones stay:
- * those another process maps do.  Dirty pages and pages under
- * writeback stay too, but only for now: the drop below waits them out.
- * False when it cannot be told (no cachestat before 6.5: the whole drop
- * then says).
+ * Drop the small folios of the span at file offset @off and see
+ * whether clean ones stay: those another process maps do.  Dirty pages
+ * and pages under writeback stay too, but only for now: the drop below
+ * waits them out.  False when it cannot be told (no cachestat before
+ * 6.5: the whole drop then says).
  */
-static bool busy_span(struct ht_target *t)
+static bool busy_at(struct ht_target *t, uint64_t off)
 {
-	struct ht_cachestat_range r = { t->offset, HT_HPAGE_SIZE };
+	struct ht_cachestat_range r = { off, HT_HPAGE_SIZE };
 	struct ht_cachestat cs;
 	int ret;
 
-	ret = posix_fadvise(t->fd, (off_t)t->offset, HT_HPAGE_SIZE,
+	ret = posix_fadvise(t->fd, (off_t)off, HT_HPAGE_SIZE,
 			    POSIX_FADV_DONTNEED);
 	if (ret)
 		return false;	/* the drop below says why */
 	if (syscall(SYS_cachestat, t->fd, &r, &cs, 0))
 		return false;
 	return cs.nr_cache > cs.nr_dirty + cs.nr_writeback;
+}
+
+/*
+ * Is the cache busy, so that a drop and a read would be work thrown
+ * away?  The first span tells, unless it is the one a library whose
+ * text segment starts the file shares with its headers, symbols and
+ * relocations: other starts of the same program still in ld.so have
+ * those mapped (megabytes of them), and give them up at their own
+ * pass, to wait for us.  Then the last span tells: a running user of
+ * the file maps text all over, a loader only its start.
+ */
+static bool busy_span(struct ht_target *t)
+{
+	uint64_t last = t->offset + (t->end - t->start) - HT_HPAGE_SIZE;
+
+	if (!busy_at(t, t->offset))
+		return false;
+	if (t->offset >= HT_HPAGE_SIZE || last == t->offset)
+		return true;
+	return busy_at(t, last);
 }
 
 /*
@@ -647,13 +669,19 @@ static int refault_locked(struct ht_target *t, struct ht_range_stat *st)
  * huge cache; the others wait, then find it huge and only remap.  The
  * lock covers the first look too: a span another start has just made
  * huge says nothing of the spans it has not read yet.  Without a lock
- * (none can be had here) it goes on as before.
+ * (none can be had here) it goes on as before.  Our own small pages go
+ * first, before the wait: ld.so has faulted in the headers of a library
+ * whose text segment starts at offset 0, and those pages would make the
+ * cache look busy to the one refaulting it.
  */
 static int do_refault(struct ht_target *t, struct ht_range_stat *st)
 {
 	uint64_t waited;
 	int lock, ret;
 
+	ret = zap_clean(t, st);
+	if (ret)
+		return ret;
 	lock = ht_file_lock(t->fd, t->deadline, &waited);
 	t->wait_usec += waited;
 	if (lock == -ETIME)
