@@ -21,6 +21,7 @@
 int ht_cmd_check(int argc, char **argv);
 int ht_cmd_prime(int argc, char **argv);
 int ht_cmd_status(int argc, char **argv);
+int ht_cmd_daemon(int argc, char **argv);
 
 /*
  * ht_cmd_pid - hugetext --pid: the routes on process @pid from outside,

@@ -40,7 +40,7 @@ static void usage(void)
 	printf(
 "Usage: %s [options] [--] PROGRAM [ARGS...]\n"
 "   or: %s [options] --pid PID\n"
-"   or: %s check|prime|status [options] ...   (see '%s COMMAND --help')\n"
+"   or: %s check|prime|status|daemon [options] ...   (see '%s COMMAND --help')\n"
 "Run PROGRAM with its executable text, and that of its shared libraries,\n"
 "on 2 MiB pages backed by the shared page cache (not private copies).\n"
 "\n"
@@ -252,6 +252,7 @@ static const struct {
 	{ "check", ht_cmd_check },
 	{ "prime", ht_cmd_prime },
 	{ "status", ht_cmd_status },
+	{ "daemon", ht_cmd_daemon },
 };
 
 int main(int argc, char **argv)
