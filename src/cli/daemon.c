@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "daemon.h"
+#include "inject.h"
 #include "prom.h"
 #include "remote.h"
 #include "smaps.h"
@@ -335,39 +336,145 @@ static void act(struct ht_daemon *d, struct ht_dproc *p, struct ht_run *run,
 	p->huge_seen = after.huge;
 }
 
-/* One process, when it is due. */
-static void look(struct ht_daemon *d, struct ht_dproc *p, uint64_t now)
+/*
+ * A process to act on in this pass, with its scan.  By PID and name,
+ * not by pointer: the tables grow while the pass collects.
+ */
+struct cand {
+	pid_t pid;
+	char *exe;
+	struct ht_run run;
+};
+
+struct cands {
+	struct cand *c;
+	size_t n, cap;
+};
+
+/*
+ * Look at one process: NULL-equivalent (0) when it is not one to act on
+ * (@p is then marked so), 1 with @c filled when it is.
+ */
+static int prepare(struct ht_daemon *d, struct ht_dproc *p, struct cand *c)
 {
 	char exe[4096], cg[1024], unit[256];
-	struct ht_totals t;
-	struct ht_run run;
-	struct ht_dexe *x;
 
 	if (exe_of(p->pid, exe, sizeof(exe))) {
 		p->ignore = true;	/* a kernel thread, or not ours */
-		return;
+		return 0;
 	}
 	cgroup_of(p->pid, cg, sizeof(cg), unit, sizeof(unit));
 	if (!ht_dconf_wants(&d->cfg, exe, cg, unit) ||
 	    maps_eligible(p->pid) < d->cfg.min_eligible) {
 		p->ignore = true;
-		return;
+		return 0;
 	}
-	if (ht_remote_scan(p->pid, &run))
-		return;
-	x = exe_entry(d, exe);
-	if (x) {
-		ht_run_totals(&run, &t);
+	c->pid = p->pid;
+	c->exe = strdup(exe);
+	if (!c->exe || ht_remote_scan(p->pid, &c->run)) {
+		free(c->exe);
+		return 0;
+	}
+	return 1;
+}
+
+static struct ht_dproc *find_proc(struct ht_daemon *d, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < d->nproc; i++)
+		if (d->proc[i].pid == pid)
+			return &d->proc[i];
+	return NULL;
+}
+
+/* Act on one prepared process, count it, and free its scan. */
+static void finish(struct ht_daemon *d, struct cand *c, uint64_t now)
+{
+	struct ht_dproc *p = find_proc(d, c->pid);
+	struct ht_dexe *x = exe_entry(d, c->exe);
+	struct ht_totals t;
+
+	if (p && x) {
+		ht_run_totals(&c->run, &t);
 		if (t.huge < t.eligible)
-			act(d, p, &run, x, exe, now);
-		ht_run_totals(&run, &t);
+			act(d, p, &c->run, x, c->exe, now);
+		ht_run_totals(&c->run, &t);
 		x->procs++;
 		x->eligible += t.eligible;
 		x->huge += t.huge;
 		d->huge_total += t.huge;
-		p->huge_seen = t.huge > p->huge_seen ? t.huge : p->huge_seen;
+		if (t.huge > p->huge_seen)
+			p->huge_seen = t.huge;
 	}
-	ht_run_free(&run);
+	ht_run_free(&c->run);
+	free(c->exe);
+}
+
+/* One process, when it is due. */
+static void look(struct ht_daemon *d, struct ht_dproc *p, uint64_t now)
+{
+	struct cand c;
+
+	if (prepare(d, p, &c))
+		finish(d, &c, now);
+}
+
+/* Does @c map @path with eligible text not all huge? */
+static bool maps_small(const struct cand *c, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < c->run.nobj; i++) {
+		const struct ht_object *o = &c->run.obj[i];
+		struct ht_totals t;
+
+		if (strcmp(o->path, path))
+			continue;
+		ht_object_totals(o, &t);
+		return t.huge < t.eligible;
+	}
+	return false;
+}
+
+/*
+ * Files several processes map small: each one's small pages keep the
+ * cache small for the prime made for any other.  So page them out of
+ * all of them first (only where the zap from inside will follow, and
+ * only spans not PMD-mapped); the first try then primes the cache, and
+ * every process's own zap maps it huge.
+ */
+static void page_out_shared(struct ht_daemon *d, struct cands *cs)
+{
+	size_t i, j, k, users;
+
+	if (!d->cfg.inject)
+		return;
+	for (i = 0; i < cs->n; i++)
+		for (k = 0; k < cs->c[i].run.nobj; k++) {
+			const char *path = cs->c[i].run.obj[k].path;
+			struct ht_dfile *f;
+			bool first = true;
+
+			if (!maps_small(&cs->c[i], path))
+				continue;
+			/* Once per file: at its first process only. */
+			for (j = 0; j < i && first; j++)
+				if (maps_small(&cs->c[j], path))
+					first = false;
+			f = file_of(d, path);
+			if (!first || (f && ht_now_usec() < f->not_before))
+				continue;
+			for (users = 0, j = i; j < cs->n; j++)
+				users += maps_small(&cs->c[j], path);
+			if (users < 2)
+				continue;
+			for (j = i; j < cs->n; j++)
+				if (maps_small(&cs->c[j], path) &&
+				    ht_inject_check(cs->c[j].pid) == 0)
+					ht_remote_pageout(cs->c[j].pid,
+							  &cs->c[j].run, path);
+		}
 }
 
 int ht_daemon_due(struct ht_daemon *d, uint64_t now)
@@ -389,6 +496,7 @@ int ht_daemon_due(struct ht_daemon *d, uint64_t now)
 
 int ht_daemon_pass(struct ht_daemon *d, uint64_t now, bool all)
 {
+	struct cands cs = { 0 };
 	struct dirent *de;
 	size_t i, k;
 	DIR *dir;
@@ -426,9 +534,15 @@ int ht_daemon_pass(struct ht_daemon *d, uint64_t now, bool all)
 			continue;
 		p->due = 0;
 		p->ignore = false;
-		look(d, p, now);
+		if (ht_grow(&cs.c, &cs.cap, cs.n, sizeof(*cs.c), 32))
+			break;
+		cs.n += prepare(d, p, &cs.c[cs.n]);
 	}
 	closedir(dir);
+	page_out_shared(d, &cs);
+	for (i = 0; i < cs.n; i++)
+		finish(d, &cs.c[i], now);
+	free(cs.c);
 	/* Forget what is gone. */
 	for (i = k = 0; i < d->nproc; i++)
 		if (d->proc[i].seen || d->proc[i].due)

@@ -530,6 +530,46 @@ out:
 	return ret == -EPERM || ret == -ESRCH ? ret : 0;
 }
 
+int ht_remote_pageout(pid_t pid, const struct ht_run *run, const char *path)
+{
+	uint64_t a, from;
+	size_t i, j;
+	int pidfd, pm, ret = 0;
+
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return -errno;
+	pm = open_pagemap(pid);
+	for (i = 0; i < run->nobj && !ret; i++) {
+		const struct ht_object *o = &run->obj[i];
+
+		if (strcmp(o->path, path))
+			continue;
+		for (j = 0; j < o->nparts && !ret; j++) {
+			const struct ht_target *t = &o->parts[j].target;
+
+			if (!o->parts[j].attempted || t->end <= t->start)
+				continue;
+			/* Runs of spans not PMD-mapped: never a huge one. */
+			for (a = from = t->start; a <= t->end;
+			     a += HT_HPAGE_SIZE) {
+				if (a < t->end && !span_pmd(pm, a))
+					continue;
+				if (a > from)
+					ret = pmadvise(pidfd, from, a - from,
+						       MADV_PAGEOUT);
+				if (ret == -EAGAIN)
+					ret = 0;
+				from = a + HT_HPAGE_SIZE;
+			}
+		}
+	}
+	if (pm >= 0)
+		close(pm);
+	close(pidfd);
+	return ret;
+}
+
 int ht_remote_make_huge(pid_t pid, struct ht_run *run,
 			const struct ht_policy *pol)
 {

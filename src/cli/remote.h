@@ -43,6 +43,16 @@ int ht_remote_scan(pid_t pid, struct ht_run *run);
 int ht_remote_make_huge(pid_t pid, struct ht_run *run,
 			const struct ht_policy *pol);
 
+/*
+ * ht_remote_pageout - MADV_PAGEOUT of @pid's small pages in the
+ * eligible spans of file @path that it does not map with PMDs, as
+ * @run (its ht_remote_scan()) describes them; spans it maps huge are
+ * never touched.  For the daemon: when several processes map a file
+ * small, each one's pages would keep the cache small for the others'
+ * prime.  Returns 0, -EPERM without CAP_SYS_NICE, -ESRCH, or -errno.
+ */
+int ht_remote_pageout(pid_t pid, const struct ht_run *run, const char *path);
+
 /* ht_run_free - free what ht_remote_scan() allocated in @run. */
 void ht_run_free(struct ht_run *run);
 
