@@ -25,6 +25,7 @@ struct scan {
 	struct ht_run *run;
 	size_t cap;
 	int err;
+	int pagemap;		/* the process's /proc/PID/pagemap, or -1 */
 };
 
 static struct ht_object *object_for(struct scan *sc, const char *path)
@@ -47,12 +48,40 @@ static struct ht_object *object_for(struct scan *sc, const char *path)
 	return o;
 }
 
-static enum ht_reason why_small(const struct ht_vma *v)
+/*
+ * Bytes of @p's spans the process maps with small pages now: present
+ * minus PMD-mapped, from PAGEMAP_SCAN of exactly the spans (6.7+);
+ * else the mapping's whole Rss, which may count its head and tail.
+ */
+static uint64_t small_bytes(const struct scan *sc, const struct ht_vma *v,
+			    const struct ht_part *p)
 {
+	uint64_t present, huge, anon;
+
+	if (sc->pagemap >= 0 &&
+	    !ht_pagemap_walk(sc->pagemap, p->spans.start, p->spans.end,
+			     &present, &huge, &anon))
+		return present > huge ? present - huge : 0;
+	return v->rss > v->file_pmd + v->shmem_pmd ?
+	       v->rss - v->file_pmd - v->shmem_pmd : 0;
+}
+
+static enum ht_reason why_small(const struct scan *sc, const struct ht_vma *v,
+				const struct ht_part *p)
+{
+	uint64_t small;
+
 	if (v->vmflags & HT_VM_NH)
 		return HT_R_NOHUGEPAGE;
 	if (v->anonymous)
 		return HT_R_PRIVATE_PAGES;
+	small = small_bytes(sc, v, p);
+	/* Never faulted is not small: it maps huge where the cache is. */
+	if (!small)
+		return HT_R_NOT_FAULTED;
+	/* Locked small pages: neither zapped nor paged out (EINVAL). */
+	if (v->vmflags & HT_VM_LO)
+		return HT_R_LOCKED;
 	return HT_R_SMALL_PAGES;
 }
 
@@ -92,7 +121,7 @@ static int scan_vma(const struct ht_vma *v, void *arg)
 	p->target.pmd_before = p->target.pmd_after =
 		v->file_pmd + v->shmem_pmd;
 	if (p->target.pmd_after < ht_spans_bytes(&p->spans))
-		p->target.reason = why_small(v);
+		p->target.reason = why_small(sc, v, p);
 	return 0;
 }
 
@@ -138,8 +167,9 @@ static bool thp_disabled(pid_t pid)
 
 int ht_remote_scan(pid_t pid, struct ht_run *run)
 {
-	struct scan sc = { run, 0, 0 };
+	struct scan sc = { run, 0, 0, -1 };
 	uint64_t t0 = ht_now_usec();
+	char name[64];
 	int ret;
 
 	memset(run, 0, sizeof(*run));
@@ -147,7 +177,14 @@ int ht_remote_scan(pid_t pid, struct ht_run *run)
 	ht_thp_env_read(&run->thp);
 	run->thp.prctl_disabled = thp_disabled(run->pid);
 	run->thp.seccomp = false;	/* the target makes no call of ours */
+	if (pid)
+		snprintf(name, sizeof(name), "/proc/%d/pagemap", (int)pid);
+	else
+		snprintf(name, sizeof(name), "/proc/self/pagemap");
+	sc.pagemap = open(name, O_RDONLY | O_CLOEXEC);
 	ret = ht_smaps_walk(pid, scan_vma, &sc);
+	if (sc.pagemap >= 0)
+		close(sc.pagemap);
 	if (ret == -ENOENT)
 		ret = -ESRCH;
 	if (!ret)
@@ -192,6 +229,7 @@ static int remote_part(int pidfd, pid_t pid, const char *path,
 	struct ht_target *t = &p->target;
 	uint64_t len = t->end - t->start, t0 = ht_now_usec();
 	struct ht_target primed;
+	bool locked;
 	int ret, fd;
 
 	t->route = HT_ROUTE_NONE;
@@ -202,6 +240,7 @@ static int remote_part(int pidfd, pid_t pid, const char *path,
 	}
 	if (t->reason == HT_R_NOHUGEPAGE || t->reason == HT_R_PRIVATE_PAGES)
 		return -EPERM;
+	locked = t->reason == HT_R_LOCKED;
 	t->reason = ht_policy_refuses(pol);
 	if (t->reason == HT_R_NONE)
 		t->reason = ht_policy_cache_only(pol);
@@ -237,6 +276,14 @@ static int remote_part(int pidfd, pid_t pid, const char *path,
 	if (t->pmd_before) {
 		t->reason = HT_R_PARTLY_HUGE;
 		ret = -EAGAIN;
+		goto out;
+	}
+	/* MADV_PAGEOUT refuses a locked range (EINVAL): say why instead. */
+	if (locked) {
+		t->route = HT_ROUTE_NONE;
+		t->reason = HT_R_LOCKED;
+		t->err = 0;
+		ret = -EPERM;
 		goto out;
 	}
 	t->route = HT_ROUTE_REFAULT;

@@ -90,6 +90,17 @@ static const struct {
 		"out to refault it would take those mappings too (the "
 		"process would fault them back with small pages): left as "
 		"it is" },
+	[HT_R_LOCKED] = { "locked",
+		"the range is locked in memory (mlock, mlockall): its pages "
+		"cannot be zapped or paged out to be read again with 2 MiB "
+		"pages, and only MADV_COLLAPSE could change them (tmpfs, or "
+		"a kernel with CONFIG_READ_ONLY_THP_FOR_FS); left as they "
+		"are: prime the file (hugetext prime) before the program "
+		"locks it" },
+	[HT_R_NOT_FAULTED] = { "not-faulted",
+		"eligible, but no page of it is mapped yet (that code has "
+		"not run): its first use maps it with 2 MiB pages if the "
+		"page cache is huge then (hugetext prime)" },
 	[HT_R_COPY_NO_CACHE] = { "copy-no-page-cache",
 		"the copy route makes private copies inside the program at "
 		"its start; it cannot make a file's page cache huge (prime, "

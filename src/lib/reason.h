@@ -44,6 +44,8 @@ enum ht_reason {
 	HT_R_OTHER_THREADS,	/* mapped while other threads run: not zapped */
 	HT_R_COPY_NO_CACHE,	/* copy asked where a page cache is the aim */
 	HT_R_PARTLY_HUGE,	/* --pid: part PMD-mapped; a page-out loses it */
+	HT_R_LOCKED,		/* mlock'ed: no zap, no page-out, no copy */
+	HT_R_NOT_FAULTED,	/* status: eligible, no page of it mapped yet */
 	HT_R__COUNT
 };
 

@@ -46,6 +46,8 @@ static unsigned int parse_vmflags(const char *s)
 			f |= HT_VM_EX;
 		else if (s[0] == 's' && s[1] == 'h')
 			f |= HT_VM_SH;
+		else if (s[0] == 'l' && s[1] == 'o')
+			f |= HT_VM_LO;
 		while (*s && *s != ' ' && *s != '\t' && *s != '\n')
 			s++;
 	}
@@ -392,6 +394,30 @@ int ht_maps_query(struct ht_range_stat *q, size_t n)
 out:
 	close(fd);
 	return ret;
+}
+
+bool ht_self_locked(void)
+{
+	char buf[4096];
+	ssize_t n, got = 0;
+	const char *p;
+	int fd;
+
+	fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	while (got < (ssize_t)sizeof(buf) - 1 &&
+	       (n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += n;
+	close(fd);
+	buf[got] = '\0';
+	p = strstr(buf, "\nVmLck:");
+	if (!p)
+		return true;
+	p += strlen("\nVmLck:");
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return *p != '0';
 }
 
 int ht_open_mapped(const struct ht_range_stat *q, const char *path)

@@ -19,6 +19,7 @@
 #define HT_VM_NH	0x2u	/* VM_NOHUGEPAGE */
 #define HT_VM_EX	0x4u	/* executable */
 #define HT_VM_SH	0x8u	/* shared mapping */
+#define HT_VM_LO	0x10u	/* VM_LOCKED: mlock, mlockall */
 
 struct ht_vma {
 	uint64_t start, end;	/* [start, end) */
@@ -100,6 +101,15 @@ int ht_smaps_query(pid_t pid, struct ht_range_stat *q, size_t n);
  * or another -errno.
  */
 int ht_maps_query(struct ht_range_stat *q, size_t n);
+
+/*
+ * ht_self_locked - does this process hold locked memory ("VmLck:" in
+ * /proc/self/status not 0)?  After mlockall(MCL_FUTURE) every new
+ * mapping is locked, which only smaps' VmFlags tell per range: a
+ * caller that would use ht_maps_query() asks this first.  True when
+ * it cannot be told.
+ */
+bool ht_self_locked(void);
 
 /*
  * ht_open_mapped - open @path (read-only, never blocking, close-on-exec)

@@ -101,6 +101,67 @@ PY
 	;;
 esac
 
+# A process that locked its text (mlockall, then dlopen): MADV_PAGEOUT
+# refuses locked ranges, so where no collapse works --pid says locked
+# and leaves it; on tmpfs, MADV_COLLAPSE works on locked text.
+pid_locked() {
+	rm -f "$T/lock.fifo" "$T/lock.out"
+	mkfifo "$T/lock.fifo"
+	"$PROGS/dlopener" -m -w "$1" < "$T/lock.fifo" > "$T/lock.out" \
+		2> "$T/lock.err" &
+	PID=$!
+	exec 3> "$T/lock.fifo"
+	i=0
+	while [ ! -s "$T/lock.out" ] && kill -0 "$PID" 2> /dev/null &&
+		[ $i -lt 100 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	if ! kill -0 "$PID" 2> /dev/null; then
+		exec 3>&-
+		wait "$PID" || :
+		echo "note: mlockall refused ($(cat "$T/lock.err")): locked case not run"
+		return 1
+	fi
+	set +e
+	"$HT" --pid "$PID" > "$T/lock.pid"
+	lst=$?
+	set -e
+	cp "/proc/$PID/smaps" "$T/lock.smaps"
+	exec 3>&-
+	wait "$PID" || fail "locked process: status $?"
+	awk -v p="$1" '/^[0-9a-f]+-[0-9a-f]+ / { cur = ($6 == p && $2 ~ /x/) }
+		cur && /^VmFlags:/ && / lo( |$)/ { f = 1 }
+		END { exit !f }' "$T/lock.smaps" ||
+		fail "library text not locked (the test is wrong)"
+}
+copy_small "$PROGS/libbig.so" "$SHM/libbig.so"
+if pid_locked "$SHM/libbig.so"; then
+	[ "$lst" -eq 0 ] || fail "--pid on locked tmpfs text: exit $lst: $(cat "$T/lock.pid")"
+	at_least "$(pmd_kb "$T/lock.smaps" "$SHM/libbig.so")" \
+		"$(eligible_kb "$SHM/libbig.so")" 99 "--pid collapses locked tmpfs text"
+fi
+case $(stat -f -c %T "$B") in
+ext2/ext3|ext4|xfs)
+	copy_small "$PROGS/libbig.so" "$T/libbig.so"
+	if pid_locked "$T/libbig.so"; then
+		if grep -q "via collapse" "$T/lock.pid"; then
+			ok "locked ext4 text collapsed (READ_ONLY_THP_FOR_FS)"
+		else
+			[ "$lst" -eq 1 ] || fail "--pid on locked text: exit $lst: $(cat "$T/lock.pid")"
+			grep -q "libbig.so: .*: locked: " "$T/lock.pid" ||
+				fail "locked text: $(cat "$T/lock.pid")"
+			if grep -q "syscall-failed" "$T/lock.pid"; then
+				fail "locked text: $(cat "$T/lock.pid")"
+			fi
+			[ "$(pmd_kb "$T/lock.smaps" "$T/libbig.so")" -eq 0 ] ||
+				fail "locked text: smaps disagrees"
+			ok "--pid on locked ext4 text: reason locked, left as it was"
+		fi
+	fi
+	;;
+esac
+
 # Errors: a process that is gone; missing privileges.
 sh -c 'exit 0' &
 gone=$!
