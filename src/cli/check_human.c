@@ -190,6 +190,17 @@ void ht_check_human(struct ctx *c, const struct result *r)
 		if (p->fixes & (1u << i))
 			fprintf(f, "  fix: %s (%s)\n", ht_fix_text(i),
 				ht_fix_tradeoff(i));
+	if (r->busy) {
+		char who[256], fix[256];
+
+		ht_holders_text(&r->holders, who, sizeof(who), fix,
+				sizeof(fix));
+		fprintf(f, "  page cache: small, and kept so by %zu process%s "
+			"mapping it with small pages: %s: no start can drop "
+			"those (page-cache-busy)\n", r->holders.n,
+			r->holders.n == 1 ? "" : "es", who);
+		fprintf(f, "  fix: %s\n", fix);
+	}
 	show_kernel(f, c, fs);
 	fputc('\n', f);
 	fflush(f);

@@ -11,14 +11,17 @@
  * could not be read or a bad option.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "commands.h"
+#include "holders.h"
 #include "jsonout.h"
 #include "prime.h"
 
@@ -50,6 +53,38 @@ static double mib(uint64_t b)
 	return (double)b / 1048576.0;
 }
 
+/*
+ * For a page cache kept small (page-cache-busy): "; mapped with small
+ * pages by PID (COMM): fix: ..." on @f, naming the processes that keep
+ * it so; nothing when none is found.
+ */
+static void say_holders(FILE *f, const char *path, const struct ht_object *o)
+{
+	struct ht_file_range r[HT_ELF_MAX_EXEC];
+	struct ht_holders h;
+	char who[256], fix[256];
+	size_t i, n = 0;
+	int fd;
+
+	for (i = 0; i < o->nparts; i++) {
+		const struct ht_part *p = &o->parts[i];
+
+		if (!p->attempted || p->target.reason != HT_R_CACHE_BUSY)
+			continue;
+		r[n].offset = p->spans.offset;
+		r[n++].len = ht_spans_bytes(&p->spans);
+	}
+	fd = n ? open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK) : -1;
+	if (fd < 0)
+		return;
+	if (!ht_find_holders(fd, r, n, &h) && h.n) {
+		ht_holders_text(&h, who, sizeof(who), fix, sizeof(fix));
+		fprintf(f, "; mapped with small pages by %s: fix: %s", who,
+			fix);
+	}
+	close(fd);
+}
+
 static void print_human(const char *path, const struct ht_prime_result *r)
 {
 	const struct ht_part *s = ht_object_main_part(&r->obj);
@@ -75,6 +110,8 @@ static void print_human(const char *path, const struct ht_prime_result *r)
 		       ht_reason_text(s->target.reason),
 		       s->target.err ? ": " : "",
 		       s->target.err ? strerror(s->target.err) : "");
+	if (s && s->target.reason == HT_R_CACHE_BUSY)
+		say_holders(stdout, path, &r->obj);
 	printf("\n");
 }
 
@@ -261,6 +298,8 @@ void ht_prime_static(const char *path, enum ht_strategy strategy,
 		if (why != HT_R_NONE)
 			fprintf(stderr, ": %s: %s", ht_reason_name(why),
 				ht_reason_text(why));
+		if (why == HT_R_CACHE_BUSY)
+			say_holders(stderr, path, &res->obj);
 		fputc('\n', stderr);
 	}
 out:

@@ -41,7 +41,8 @@ static const struct {
 		"filesystem did not give 2 MiB folios on refault" },
 	[HT_R_CACHE_BUSY] = { "page-cache-busy",
 		"small page-cache pages could not be dropped (mapped by "
-		"other processes, or dirty)" },
+		"other processes, or dirty; 'hugetext check FILE' names "
+		"the processes and the fix)" },
 	[HT_R_REFAULT_SMALL] = { "refault-small",
 		"refault kept small folios: they are mapped elsewhere or "
 		"dirty, or the filesystem lacks large folios (which one is "
