@@ -229,7 +229,7 @@ static int remote_part(int pidfd, pid_t pid, const char *path,
 	struct ht_target *t = &p->target;
 	uint64_t len = t->end - t->start, t0 = ht_now_usec();
 	struct ht_target primed;
-	bool locked;
+	bool locked, unfaulted;
 	int ret, fd;
 
 	t->route = HT_ROUTE_NONE;
@@ -241,6 +241,7 @@ static int remote_part(int pidfd, pid_t pid, const char *path,
 	if (t->reason == HT_R_NOHUGEPAGE || t->reason == HT_R_PRIVATE_PAGES)
 		return -EPERM;
 	locked = t->reason == HT_R_LOCKED;
+	unfaulted = t->reason == HT_R_NOT_FAULTED;
 	t->reason = ht_policy_refuses(pol);
 	if (t->reason == HT_R_NONE)
 		t->reason = ht_policy_cache_only(pol);
@@ -319,9 +320,10 @@ static int remote_part(int pidfd, pid_t pid, const char *path,
 		 * page-out, and a fault maps a PMD only where there is none:
 		 * it refaults the huge folios with PTEs.  Only collapse
 		 * retracts such tables (checked on 6.18 without
-		 * CONFIG_READ_ONLY_THP_FOR_FS).
+		 * CONFIG_READ_ONLY_THP_FOR_FS).  Spans it never faulted
+		 * have none: it maps them huge at their first use.
 		 */
-		t->reason = HT_R_REMOTE_PTE;
+		t->reason = unfaulted ? HT_R_NOT_FAULTED : HT_R_REMOTE_PTE;
 		t->pmd_before = 0;
 	}
 	goto out;
@@ -377,7 +379,8 @@ done:
 
 				t->pmd_after = a->parts[j].target.pmd_after;
 				if (t->pmd_after == t->end - t->start &&
-				    t->reason == HT_R_REMOTE_PTE)
+				    (t->reason == HT_R_REMOTE_PTE ||
+				     t->reason == HT_R_NOT_FAULTED))
 					t->reason = HT_R_NONE;
 			}
 		}
