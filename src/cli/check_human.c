@@ -177,9 +177,14 @@ void ht_check_human(struct ctx *c, const struct result *r)
 		fprintf(f, "  (%zu more executable segments not shown)\n",
 			p->nexec - p->nseg);
 	show_placement(f, r, fs);
-	if (p->kind == HT_KIND_STATIC || p->kind == HT_KIND_STATIC_PIE)
+	if ((p->kind == HT_KIND_STATIC || p->kind == HT_KIND_STATIC_PIE) &&
+	    p->eligible)
 		fputs("  note: statically linked: no preload reaches it, so "
 		      "the launcher primes its page cache before exec\n", f);
+	else if (p->kind == HT_KIND_STATIC || p->kind == HT_KIND_STATIC_PIE)
+		fputs("  note: statically linked: no preload reaches it, and "
+		      "with nothing eligible the launcher does not prime it "
+		      "either\n", f);
 	/* An incongruent base is what the placement line just said. */
 	if (p->reason != HT_R_NONE && !(p->reason == HT_R_INCONGRUENT &&
 					(p->base == HT_BASE_RANDOM ||
