@@ -28,12 +28,20 @@ ok "--no-dlopen leaves dlopened libraries alone"
 # (VmFlags lo) with small pages, which no zap may drop (MADV_DONTNEED:
 # EINVAL): said as locked, not as a failed system call.
 copy_small "$PROGS/libbig.so" "$L"
-set +e
-"$HT" -r "$T/lock.json" "$D" -m -s "$T/lock.smaps" "$L" > "$T/lock.out" \
-	2> "$T/lock.err"
-st=$?
-set -e
-if [ "$st" -eq 4 ]; then
+st=0
+if [ -n "${HT_SANITIZE:-}" ]; then
+	# mlockall would lock and fill the sanitized library's shadow memory.
+	st=sanitized
+else
+	set +e
+	"$HT" -r "$T/lock.json" "$D" -m -s "$T/lock.smaps" "$L" \
+		> "$T/lock.out" 2> "$T/lock.err"
+	st=$?
+	set -e
+fi
+if [ "$st" = sanitized ]; then
+	echo "note: under the sanitizers the locked case is not run"
+elif [ "$st" -eq 4 ]; then
 	echo "note: mlockall refused ($(cat "$T/lock.err")): locked case not run"
 else
 	[ "$st" -eq 0 ] || fail "locked dlopen: status $st: $(cat "$T/lock.err")"
