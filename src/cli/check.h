@@ -14,6 +14,7 @@
 
 #include "commands.h"
 #include "elf_segments.h"
+#include "holders.h"
 #include "placement.h"
 #include "probe.h"
 #include "text_collapse.h"
@@ -43,6 +44,9 @@ struct result {
 	size_t fs;			/* index into ctx.fs */
 	struct ht_elf_info elf;
 	struct ht_placement pl;
+	bool busy;			/* page cache small where eligible,
+					   and processes map it so */
+	struct ht_holders holders;	/* those processes, when @busy */
 };
 
 struct ctx {

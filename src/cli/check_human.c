@@ -177,9 +177,14 @@ void ht_check_human(struct ctx *c, const struct result *r)
 		fprintf(f, "  (%zu more executable segments not shown)\n",
 			p->nexec - p->nseg);
 	show_placement(f, r, fs);
-	if (p->kind == HT_KIND_STATIC || p->kind == HT_KIND_STATIC_PIE)
+	if ((p->kind == HT_KIND_STATIC || p->kind == HT_KIND_STATIC_PIE) &&
+	    p->eligible)
 		fputs("  note: statically linked: no preload reaches it, so "
 		      "the launcher primes its page cache before exec\n", f);
+	else if (p->kind == HT_KIND_STATIC || p->kind == HT_KIND_STATIC_PIE)
+		fputs("  note: statically linked: no preload reaches it, and "
+		      "with nothing eligible the launcher does not prime it "
+		      "either\n", f);
 	/* An incongruent base is what the placement line just said. */
 	if (p->reason != HT_R_NONE && !(p->reason == HT_R_INCONGRUENT &&
 					(p->base == HT_BASE_RANDOM ||
@@ -190,6 +195,17 @@ void ht_check_human(struct ctx *c, const struct result *r)
 		if (p->fixes & (1u << i))
 			fprintf(f, "  fix: %s (%s)\n", ht_fix_text(i),
 				ht_fix_tradeoff(i));
+	if (r->busy) {
+		char who[256], fix[256];
+
+		ht_holders_text(&r->holders, who, sizeof(who), fix,
+				sizeof(fix));
+		fprintf(f, "  page cache: small, and kept so by %zu process%s "
+			"mapping it with small pages: %s: no start can drop "
+			"those (page-cache-busy)\n", r->holders.n,
+			r->holders.n == 1 ? "" : "es", who);
+		fprintf(f, "  fix: %s\n", fix);
+	}
 	show_kernel(f, c, fs);
 	fputc('\n', f);
 	fflush(f);

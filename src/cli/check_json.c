@@ -37,6 +37,28 @@ static void json_kernel(struct ht_jw *w, const struct fs_entry *fs)
 	ht_jw_close(w);
 }
 
+/* "page_cache_busy": null, or who keeps the page cache small. */
+static void json_busy(struct ht_jw *w, const struct result *r)
+{
+	size_t i;
+
+	if (!r->busy) {
+		ht_jw_null(w, "page_cache_busy");
+		return;
+	}
+	ht_jw_open(w, "page_cache_busy");
+	ht_jw_u64(w, "processes", r->holders.n);
+	ht_jw_array_open(w, "shown");
+	for (i = 0; i < r->holders.n && i < HT_HOLDERS_SHOWN; i++) {
+		ht_jw_open(w, NULL);
+		ht_jw_int(w, "pid", r->holders.h[i].pid);
+		ht_jw_str(w, "comm", r->holders.h[i].comm);
+		ht_jw_close(w);
+	}
+	ht_jw_array_close(w);
+	ht_jw_close(w);
+}
+
 static void json_segment(struct ht_jw *w, const struct ht_seg_place *s)
 {
 	ht_jw_open(w, NULL);
@@ -102,6 +124,7 @@ static void json_result(struct ht_jw *w, const struct ctx *c,
 	}
 	ht_jw_array_close(w);
 	json_kernel(w, fs);
+	json_busy(w, r);
 	ht_jw_close(w);
 }
 

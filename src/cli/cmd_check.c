@@ -168,6 +168,35 @@ static int place(struct ctx *c, struct result *r,
 	return ht_place(&in, &r->pl);
 }
 
+/*
+ * Is the page cache of @r's eligible text held small by running
+ * processes (page-cache-busy for every start until they go)?  Who they
+ * are, for the fix.  Costs a read of every process's maps: done only
+ * for files with eligible text.
+ */
+static void find_busy(struct result *r)
+{
+	struct ht_file_range fr[HT_ELF_MAX_EXEC];
+	size_t i, n = 0;
+	int fd;
+
+	for (i = 0; i < r->pl.nseg; i++) {
+		const struct ht_spans *e = &r->pl.seg[i].eligible;
+
+		if (!ht_spans_bytes(e))
+			continue;
+		fr[n].offset = e->offset;
+		fr[n++].len = ht_spans_bytes(e);
+	}
+	fd = open(r->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return;
+	/* Holders first: with none, the cache is nobody's to keep small. */
+	if (!ht_find_holders(fd, fr, n, &r->holders) && r->holders.n)
+		r->busy = ht_cache_small(fd, fr, n) == 1;
+	close(fd);
+}
+
 /* Check one file into a new result; a bad file gets its line on stderr. */
 static struct result *check_file(struct ctx *c, const char *path,
 				 const char *needed_by, bool dlopened)
@@ -251,6 +280,8 @@ static struct result *check_file(struct ctx *c, const char *path,
 		snprintf(msg, sizeof(msg), "%s: cannot predict its placement: "
 			 "%s", path, strerror(-ret));
 		set_error(c, r, msg);
+	} else if (r->pl.eligible) {
+		find_busy(r);
 	}
 	return r;
 bad:

@@ -29,6 +29,7 @@ int ht_cmd_pid(pid_t pid, enum ht_strategy strategy, bool dry_run,
 	struct ht_policy pol = { .strategy = strategy, .dry_run = dry_run,
 				 .inject = inject };
 	const char *report = getenv(HT_ENV_REPORT);
+	struct ht_totals t;
 	struct ht_run run;
 	bool io_fail = false;
 	int ret, err, fd;
@@ -74,8 +75,12 @@ int ht_cmd_pid(pid_t pid, enum ht_strategy strategy, bool dry_run,
 		if (fd >= 0)
 			close(fd);
 	}
+	ht_run_totals(&run, &t);
 	ht_run_free(&run);
 	if (io_fail)
 		return HT_EXIT_FAIL;
+	/* Nothing eligible is not "all huge": nothing was checked. */
+	if (!t.eligible)
+		return HT_EXIT_NONE_ELIGIBLE;
 	return ret ? 1 : 0;
 }

@@ -11,14 +11,17 @@
  * could not be read or a bad option.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "commands.h"
+#include "holders.h"
 #include "jsonout.h"
 #include "prime.h"
 
@@ -50,6 +53,38 @@ static double mib(uint64_t b)
 	return (double)b / 1048576.0;
 }
 
+/*
+ * For a page cache kept small (page-cache-busy): "; mapped with small
+ * pages by PID (COMM): fix: ..." on @f, naming the processes that keep
+ * it so; nothing when none is found.
+ */
+static void say_holders(FILE *f, const char *path, const struct ht_object *o)
+{
+	struct ht_file_range r[HT_ELF_MAX_EXEC];
+	struct ht_holders h;
+	char who[256], fix[256];
+	size_t i, n = 0;
+	int fd;
+
+	for (i = 0; i < o->nparts; i++) {
+		const struct ht_part *p = &o->parts[i];
+
+		if (!p->attempted || p->target.reason != HT_R_CACHE_BUSY)
+			continue;
+		r[n].offset = p->spans.offset;
+		r[n++].len = ht_spans_bytes(&p->spans);
+	}
+	fd = n ? open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK) : -1;
+	if (fd < 0)
+		return;
+	if (!ht_find_holders(fd, r, n, &h) && h.n) {
+		ht_holders_text(&h, who, sizeof(who), fix, sizeof(fix));
+		fprintf(f, "; mapped with small pages by %s: fix: %s", who,
+			fix);
+	}
+	close(fd);
+}
+
 static void print_human(const char *path, const struct ht_prime_result *r)
 {
 	const struct ht_part *s = ht_object_main_part(&r->obj);
@@ -75,6 +110,8 @@ static void print_human(const char *path, const struct ht_prime_result *r)
 		       ht_reason_text(s->target.reason),
 		       s->target.err ? ": " : "",
 		       s->target.err ? strerror(s->target.err) : "");
+	if (s && s->target.reason == HT_R_CACHE_BUSY)
+		say_holders(stdout, path, &r->obj);
 	printf("\n");
 }
 
@@ -215,40 +252,57 @@ int ht_cmd_prime(int argc, char **argv)
 
 /*
  * A static program cannot load a preload, but the page cache is shared:
- * prime its text before exec, and its own faults map the huge folios.
+ * prime its text before exec, and its own faults map the huge folios;
+ * only where it will map them 2 MiB-congruently (check's placement),
+ * and the line says what the process will map, not what the cache holds.
  */
 void ht_prime_static(const char *path, enum ht_strategy strategy,
 		     bool dry_run, bool verbose)
 {
 	struct ht_policy pol = { .strategy = strategy, .dry_run = dry_run };
 	struct ht_prime_result *res;
+	struct ht_placement *pl;
+	struct ht_totals t;
+	char why_text[256];
 	int ret;
 
 	res = malloc(sizeof(*res));
-	if (!res)
-		return;
+	pl = malloc(sizeof(*pl));
+	if (!res || !pl)
+		goto out;
 	ht_thp_env_read(&pol.thp);
-	ret = ht_prime_file(path, &pol, res);
-	if (verbose) {
-		const struct ht_part *s = res->obj.nparts ?
-					  &res->obj.parts[0] : NULL;
-		enum ht_reason why = !s ? HT_R_TOO_SMALL :
-				     s->span_reason != HT_R_NONE ?
-				     s->span_reason : s->target.reason;
-		struct ht_totals t;
+	ret = ht_prime_program(path, &pol, res, pl);
+	if (!verbose)
+		goto out;
+	ht_object_totals(&res->obj, &t);
+	if (ret && ret != -EAGAIN) {
+		fprintf(stderr, "hugetext: %s is statically linked: not "
+			"primed: %s\n", path, res->err);
+	} else if (!t.eligible) {
+		/* Nothing it can map huge: nothing was done, and why. */
+		fprintf(stderr, "hugetext: %s is statically linked: not "
+			"primed: no 2 MiB page can map its text where the "
+			"kernel loads it: %s: %s\n", path,
+			ht_reason_name(pl->reason),
+			ht_place_reason_text(pl, pl->reason, why_text,
+					     sizeof(why_text)));
+	} else {
+		const struct ht_part *s = ht_object_main_part(&res->obj);
+		enum ht_reason why = s ? s->target.reason : HT_R_NONE;
 
-		ht_object_totals(&res->obj, &t);
-		fprintf(stderr, "%s: %s is statically linked: primed its "
-			"page cache instead of preloading: eligible %.1f MiB, "
-			"huge %.1f MiB", "hugetext", path,
+		fprintf(stderr, "hugetext: %s is statically linked: primed "
+			"its page cache instead of preloading: eligible %.1f "
+			"MiB, huge %.1f MiB", path,
 			(double)t.eligible / 1048576.0,
 			(double)t.huge / 1048576.0);
-		if (ret && why != HT_R_NONE)
+		if (why != HT_R_NONE)
 			fprintf(stderr, ": %s: %s", ht_reason_name(why),
 				ht_reason_text(why));
-		else if (ret)
-			fprintf(stderr, ": %s", res->err);
+		if (why == HT_R_CACHE_BUSY)
+			say_holders(stderr, path, &res->obj);
 		fputc('\n', stderr);
 	}
+out:
+	free(pl);
 	free(res);
 }

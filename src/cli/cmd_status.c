@@ -8,7 +8,8 @@
  * /proc/PID/smaps directly: it already names each mapping's file and
  * offset, which is all the span arithmetic needs.
  *
- * Exit status: 0 all eligible text is huge, 1 some is not, 2 error.
+ * Exit status: 0 all eligible text is huge, 1 some is not, 2 error, 3
+ * none of its text is eligible (so nothing was checked).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -34,7 +35,8 @@ static void usage(FILE *f)
 "  -j, --json   one JSON object (the format of --report)\n"
 "  -h, --help   show this help\n"
 "\n"
-"Exit status: 0 all eligible text is huge, 1 some is not, 2 error.\n");
+"Exit status: 0 all eligible text is huge, 1 some is not, 2 error, 3 none\n"
+"of its text is eligible (each object's reason says why).\n");
 }
 
 /* "self" or a positive decimal number; 0 means self. */
@@ -123,5 +125,8 @@ int ht_cmd_status(int argc, char **argv)
 			prog, strerror(-ret));
 		return HT_EXIT_FAIL;
 	}
+	/* Nothing eligible is not "all huge": nothing was checked. */
+	if (!t.eligible)
+		return HT_EXIT_NONE_ELIGIBLE;
 	return t.huge < t.eligible ? 1 : 0;
 }

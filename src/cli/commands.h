@@ -9,6 +9,7 @@
 
 /* Exit statuses shared by every part of the command-line tool. */
 #define HT_EXIT_FAIL		2	/* a subcommand's error (and --pid's) */
+#define HT_EXIT_NONE_ELIGIBLE	3	/* status, --pid: no text could be huge */
 #define HT_EXIT_ERROR		125	/* hugetext's own error (env(1)) */
 #define HT_EXIT_CANNOT_RUN	126
 #define HT_EXIT_NOT_FOUND	127
@@ -26,7 +27,8 @@ int ht_cmd_daemon(int argc, char **argv);
 /*
  * ht_cmd_pid - hugetext --pid: the routes on process @pid from outside,
  * reported on stdout (and to HUGETEXT_REPORT's file).  Returns the exit
- * status: 0 all huge, 1 some not, 2 when the process cannot be reached.
+ * status: 0 all huge, 1 some not, 2 when the process cannot be reached,
+ * 3 when none of its text is eligible (nothing to make huge).
  */
 int ht_cmd_pid(pid_t pid, enum ht_strategy strategy, bool dry_run,
 	       bool inject);

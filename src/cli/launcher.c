@@ -78,8 +78,8 @@ static void usage(void)
 "\n"
 "Exit status: PROGRAM's own; 125 hugetext failed; 126 PROGRAM found but\n"
 "not runnable; 127 PROGRAM not found.  With --pid: 0 all eligible text\n"
-"is huge, 1 some is not, 2 the process cannot be reached.  See\n"
-"hugetext(1).\n", prog, prog, prog, prog);
+"is huge, 1 some is not, 2 the process cannot be reached, 3 none of its\n"
+"text is eligible.  See hugetext(1).\n", prog, prog, prog, prog);
 }
 
 static void __attribute__((noreturn, format(printf, 2, 3)))

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* prime.c - huge page cache from a temporary mapping; see prime.h. */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,7 +11,9 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "placement.h"
 #include "prime.h"
+#include "probe.h"
 
 int ht_prime_range(int fd, uint64_t offset, uint64_t len,
 		   const struct ht_policy *pol, struct ht_target *t)
@@ -53,15 +56,17 @@ static int open_noatime(const char *path)
 	return fd;
 }
 
-int ht_prime_file(const char *path, const struct ht_policy *pol,
-		  struct ht_prime_result *res)
+/*
+ * Open @path and read its ELF headers into @res (a file cut short is
+ * refused, as check refuses it).  Returns the fd, or -errno with
+ * @res->err set.
+ */
+static int open_elf(const char *path, struct ht_prime_result *res,
+		    uint64_t *size)
 {
-	uint64_t t0 = ht_now_usec();
 	struct stat st;
-	size_t i;
-	int fd, ret = 0;
+	int fd, ret;
 
-	memset(res, 0, sizeof(*res));
 	fd = open_noatime(path);
 	if (fd < 0) {
 		ret = -errno;
@@ -73,14 +78,14 @@ int ht_prime_file(const char *path, const struct ht_policy *pol,
 		ret = -errno;
 		snprintf(res->err, sizeof(res->err), "%s: %s", path,
 			 strerror(-ret));
-		goto out;
+		goto bad;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		ret = S_ISDIR(st.st_mode) ? -EISDIR : -ENOEXEC;
 		snprintf(res->err, sizeof(res->err), "%s: %s", path,
 			 ret == -EISDIR ? "is a directory" :
 			 "not a regular file");
-		goto out;
+		goto bad;
 	}
 	ret = ht_elf_read_fd(fd, path, &res->elf, res->err,
 			     sizeof(res->err));
@@ -93,15 +98,44 @@ int ht_prime_file(const char *path, const struct ht_policy *pol,
 		ret = -ENOEXEC;
 	}
 	if (ret)
-		goto out;
+		goto bad;
 	res->obj.text_bytes = res->elf.text_bytes;
 	res->obj.nexec = res->elf.nexec;
 	res->obj.nparts = res->elf.nexec < HT_ELF_MAX_EXEC ? res->elf.nexec :
 			  HT_ELF_MAX_EXEC;
+	*size = (uint64_t)st.st_size;
+	return fd;
+bad:
+	close(fd);
+	return ret;
+}
+
+/* Prime @p's spans (file offsets at spans.offset); -EAGAIN if not all. */
+static int prime_part(int fd, struct ht_part *p, const struct ht_policy *pol)
+{
+	int r = ht_prime_range(fd, p->spans.offset, ht_spans_bytes(&p->spans),
+			       pol, &p->target);
+
+	p->attempted = true;
+	return r ? -EAGAIN : 0;
+}
+
+int ht_prime_file(const char *path, const struct ht_policy *pol,
+		  struct ht_prime_result *res)
+{
+	uint64_t t0 = ht_now_usec(), size;
+	size_t i;
+	int fd, ret = 0;
+
+	memset(res, 0, sizeof(*res));
+	fd = open_elf(path, res, &size);
+	if (fd < 0) {
+		ret = fd;
+		goto out;
+	}
 	for (i = 0; i < res->obj.nparts; i++) {
 		const struct ht_segment *s = &res->elf.exec[i];
 		struct ht_part *p = &res->obj.parts[i];
-		int r;
 
 		p->vaddr = p->offset = s->offset;
 		p->len = s->filesz;
@@ -113,16 +147,67 @@ int ht_prime_file(const char *path, const struct ht_policy *pol,
 		p->span_reason = ht_spans_page_range(s->offset, s->filesz,
 						     s->offset, 4096,
 						     &p->spans);
-		if (p->span_reason != HT_R_NONE)
-			continue;
-		r = ht_prime_range(fd, p->spans.start,
-				   ht_spans_bytes(&p->spans), pol, &p->target);
-		p->attempted = true;
-		if (r && !ret)
+		if (p->span_reason == HT_R_NONE && prime_part(fd, p, pol))
 			ret = -EAGAIN;
 	}
-out:
 	close(fd);
+out:
+	res->usec = ht_now_usec() - t0;
+	return ret;
+}
+
+int ht_prime_program(const char *path, const struct ht_policy *pol,
+		     struct ht_prime_result *res, struct ht_placement *pl)
+{
+	uint64_t t0 = ht_now_usec(), size;
+	struct ht_place_in in = { 0 };
+	bool aligned;
+	size_t i;
+	int fd, ret;
+
+	memset(res, 0, sizeof(*res));
+	memset(pl, 0, sizeof(*pl));
+	fd = open_elf(path, res, &size);
+	if (fd < 0) {
+		ret = fd;
+		goto out;
+	}
+	/* Where the kernel will put it: check's prediction, not guessed. */
+	in.elf = &res->elf;
+	in.max_align = res->elf.max_load_align;
+	in.pie_flag = res->elf.pie_flag;
+	in.has_soname = res->elf.has_soname;
+	in.pagesz = (uint64_t)sysconf(_SC_PAGESIZE);
+	in.ldso_align = true;
+	in.mmap_aligned = -1;
+	in.routes = HT_ROUTES_UNKNOWN;
+	if (res->elf.type == ET_DYN && size >= HT_HPAGE_SIZE &&
+	    !ht_probe_mmap_aligned(fd, size, &aligned))
+		in.mmap_aligned = aligned;
+	ret = ht_place(&in, pl);
+	if (ret) {
+		snprintf(res->err, sizeof(res->err), "%s: cannot predict its "
+			 "placement: %s", path, strerror(-ret));
+		close(fd);
+		goto out;
+	}
+	for (i = 0; i < res->obj.nparts && i < pl->nseg; i++) {
+		const struct ht_seg_place *s = &pl->seg[i];
+		struct ht_part *p = &res->obj.parts[i];
+
+		/* The process's view: its addresses, its spans alone. */
+		p->vaddr = s->vaddr;
+		p->offset = s->offset;
+		p->len = s->len;
+		p->spans = s->eligible;
+		p->span_reason = ht_spans_bytes(&s->eligible) ? HT_R_NONE :
+				 s->reason != HT_R_NONE ? s->reason :
+				 HT_R_TOO_SMALL;
+		if (p->span_reason == HT_R_NONE && prime_part(fd, p, pol))
+			ret = -EAGAIN;
+	}
+	close(fd);
+out:
 	res->usec = ht_now_usec() - t0;
 	return ret;
 }

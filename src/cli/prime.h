@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "elf_segments.h"
+#include "placement.h"
 #include "report.h"
 #include "spans.h"
 #include "text_collapse.h"
@@ -47,6 +48,20 @@ struct ht_prime_result {
  */
 int ht_prime_file(const char *path, const struct ht_policy *pol,
 		  struct ht_prime_result *res);
+
+/*
+ * ht_prime_program - for a program no preload reaches (static, static-
+ * pie), about to be run: predict where the kernel loads it (@pl, the
+ * placement `check` predicts) and make huge only the page cache of the
+ * spans the process will map 2 MiB-congruently: priming text it maps
+ * incongruently is work no process gains from.  @res's parts are then
+ * in the process's view (its link-time addresses, spans only where it
+ * can map a PMD; span_reason says why not elsewhere), so that its
+ * totals say what the process will map huge on its first faults.
+ * Returns as ht_prime_file().
+ */
+int ht_prime_program(const char *path, const struct ht_policy *pol,
+		     struct ht_prime_result *res, struct ht_placement *pl);
 
 /*
  * ht_prime_range - the same for one range of an open file: [@offset,

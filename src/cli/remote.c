@@ -27,6 +27,7 @@ struct scan {
 	struct ht_run *run;
 	size_t cap;
 	int err;
+	int pagemap;		/* the process's /proc/PID/pagemap, or -1 */
 };
 
 static struct ht_object *object_for(struct scan *sc, const char *path)
@@ -49,12 +50,40 @@ static struct ht_object *object_for(struct scan *sc, const char *path)
 	return o;
 }
 
-static enum ht_reason why_small(const struct ht_vma *v)
+/*
+ * Bytes of @p's spans the process maps with small pages now: present
+ * minus PMD-mapped, from PAGEMAP_SCAN of exactly the spans (6.7+);
+ * else the mapping's whole Rss, which may count its head and tail.
+ */
+static uint64_t small_bytes(const struct scan *sc, const struct ht_vma *v,
+			    const struct ht_part *p)
 {
+	uint64_t present, huge, anon;
+
+	if (sc->pagemap >= 0 &&
+	    !ht_pagemap_walk(sc->pagemap, p->spans.start, p->spans.end,
+			     &present, &huge, &anon))
+		return present > huge ? present - huge : 0;
+	return v->rss > v->file_pmd + v->shmem_pmd ?
+	       v->rss - v->file_pmd - v->shmem_pmd : 0;
+}
+
+static enum ht_reason why_small(const struct scan *sc, const struct ht_vma *v,
+				const struct ht_part *p)
+{
+	uint64_t small;
+
 	if (v->vmflags & HT_VM_NH)
 		return HT_R_NOHUGEPAGE;
 	if (v->anonymous)
 		return HT_R_PRIVATE_PAGES;
+	small = small_bytes(sc, v, p);
+	/* Never faulted is not small: it maps huge where the cache is. */
+	if (!small)
+		return HT_R_NOT_FAULTED;
+	/* Locked small pages: neither zapped nor paged out (EINVAL). */
+	if (v->vmflags & HT_VM_LO)
+		return HT_R_LOCKED;
 	return HT_R_SMALL_PAGES;
 }
 
@@ -94,7 +123,7 @@ static int scan_vma(const struct ht_vma *v, void *arg)
 	p->target.pmd_before = p->target.pmd_after =
 		v->file_pmd + v->shmem_pmd;
 	if (p->target.pmd_after < ht_spans_bytes(&p->spans))
-		p->target.reason = why_small(v);
+		p->target.reason = why_small(sc, v, p);
 	return 0;
 }
 
@@ -140,8 +169,9 @@ static bool thp_disabled(pid_t pid)
 
 int ht_remote_scan(pid_t pid, struct ht_run *run)
 {
-	struct scan sc = { run, 0, 0 };
+	struct scan sc = { run, 0, 0, -1 };
 	uint64_t t0 = ht_now_usec();
+	char name[64];
 	int ret;
 
 	memset(run, 0, sizeof(*run));
@@ -149,7 +179,14 @@ int ht_remote_scan(pid_t pid, struct ht_run *run)
 	ht_thp_env_read(&run->thp);
 	run->thp.prctl_disabled = thp_disabled(run->pid);
 	run->thp.seccomp = false;	/* the target makes no call of ours */
+	if (pid)
+		snprintf(name, sizeof(name), "/proc/%d/pagemap", (int)pid);
+	else
+		snprintf(name, sizeof(name), "/proc/self/pagemap");
+	sc.pagemap = open(name, O_RDONLY | O_CLOEXEC);
 	ret = ht_smaps_walk(pid, scan_vma, &sc);
+	if (sc.pagemap >= 0)
+		close(sc.pagemap);
 	if (ret == -ENOENT)
 		ret = -ESRCH;
 	if (!ret)
@@ -341,6 +378,7 @@ static int remote_part(int pidfd, pid_t pid, const char *path,
 {
 	struct ht_target *t = &p->target;
 	uint64_t len = t->end - t->start, t0 = ht_now_usec();
+	bool locked, unfaulted;
 	int ret;
 
 	t->route = HT_ROUTE_NONE;
@@ -351,6 +389,8 @@ static int remote_part(int pidfd, pid_t pid, const char *path,
 	}
 	if (t->reason == HT_R_NOHUGEPAGE || t->reason == HT_R_PRIVATE_PAGES)
 		return -EPERM;
+	locked = t->reason == HT_R_LOCKED;
+	unfaulted = t->reason == HT_R_NOT_FAULTED;
 	t->reason = ht_policy_refuses(pol);
 	if (t->reason == HT_R_NONE)
 		t->reason = ht_policy_cache_only(pol);
@@ -374,8 +414,22 @@ static int remote_part(int pidfd, pid_t pid, const char *path,
 			goto out;
 		}
 	}
+	/* MADV_PAGEOUT and MADV_DONTNEED refuse a locked range (EINVAL). */
+	if (locked) {
+		t->route = HT_ROUTE_NONE;
+		t->reason = HT_R_LOCKED;
+		t->err = 0;
+		ret = -EPERM;
+		goto out;
+	}
 	t->route = pol->inject ? HT_ROUTE_INJECT : HT_ROUTE_REFAULT;
 	ret = refault_part(pidfd, pid, path, p, pol, z);
+	/*
+	 * Spans it never faulted have no page table: it maps them huge
+	 * at their first use, once the cache is.
+	 */
+	if (unfaulted && t->reason == HT_R_REMOTE_PTE)
+		t->reason = HT_R_NOT_FAULTED;
 	if (ret == -EPERM || ret == -EACCES || ret == -ESRCH)
 		goto fail;
 	goto out;
@@ -640,7 +694,8 @@ done:
 				t->pmd_after = a->parts[j].target.pmd_after;
 				if (t->pmd_after == t->end - t->start &&
 				    (t->reason == HT_R_REMOTE_PTE ||
-				     t->reason == HT_R_NONE))
+				     t->reason == HT_R_NONE ||
+				     t->reason == HT_R_NOT_FAULTED))
 					t->reason = HT_R_NONE;
 				else if (t->reason == HT_R_NONE &&
 					 t->route == HT_ROUTE_INJECT)

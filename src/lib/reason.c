@@ -41,7 +41,8 @@ static const struct {
 		"filesystem did not give 2 MiB folios on refault" },
 	[HT_R_CACHE_BUSY] = { "page-cache-busy",
 		"small page-cache pages could not be dropped (mapped by "
-		"other processes, or dirty)" },
+		"other processes, or dirty; 'hugetext check FILE' names "
+		"the processes and the fix)" },
 	[HT_R_REFAULT_SMALL] = { "refault-small",
 		"refault kept small folios: they are mapped elsewhere or "
 		"dirty, or the filesystem lacks large folios (which one is "
@@ -86,6 +87,17 @@ static const struct {
 		"ran, which could write a private copy (a patcher, a JIT) "
 		"between a look and a zap: left as they were; later starts "
 		"map the text huge" },
+	[HT_R_LOCKED] = { "locked",
+		"the range is locked in memory (mlock, mlockall): its pages "
+		"cannot be zapped or paged out to be read again with 2 MiB "
+		"pages, and only MADV_COLLAPSE could change them (tmpfs, or "
+		"a kernel with CONFIG_READ_ONLY_THP_FOR_FS); left as they "
+		"are: prime the file (hugetext prime) before the program "
+		"locks it" },
+	[HT_R_NOT_FAULTED] = { "not-faulted",
+		"eligible, but no page of it is mapped yet (that code has "
+		"not run): its first use maps it with 2 MiB pages if the "
+		"page cache is huge then (hugetext prime)" },
 	[HT_R_COPY_NO_CACHE] = { "copy-no-page-cache",
 		"the copy route makes private copies inside the program at "
 		"its start; it cannot make a file's page cache huge (prime, "

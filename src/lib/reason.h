@@ -47,6 +47,8 @@ enum ht_reason {
 	HT_R_STOPPED,		/* --inject: the process is stopped (SIGSTOP) */
 	HT_R_INTERRUPTED,	/* --inject: a signal for it came first */
 	HT_R_NEEDS_INJECT,	/* --pid: it maps them small; --inject would do */
+	HT_R_LOCKED,		/* mlock'ed: no zap, no page-out, no copy */
+	HT_R_NOT_FAULTED,	/* status: eligible, no page of it mapped yet */
 	HT_R__COUNT
 };
 

@@ -46,6 +46,8 @@ static unsigned int parse_vmflags(const char *s)
 			f |= HT_VM_EX;
 		else if (s[0] == 's' && s[1] == 'h')
 			f |= HT_VM_SH;
+		else if (s[0] == 'l' && s[1] == 'o')
+			f |= HT_VM_LO;
 		while (*s && *s != ' ' && *s != '\t' && *s != '\n')
 			s++;
 	}
@@ -394,19 +396,117 @@ out:
 	return ret;
 }
 
+bool ht_self_locked(void)
+{
+	char buf[4096];
+	ssize_t n, got = 0;
+	const char *p;
+	int fd;
+
+	fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	while (got < (ssize_t)sizeof(buf) - 1 &&
+	       (n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += n;
+	close(fd);
+	buf[got] = '\0';
+	p = strstr(buf, "\nVmLck:");
+	if (!p)
+		return true;
+	p += strlen("\nVmLck:");
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return *p != '0';
+}
+
+/*
+ * The "NAME:\t12" number in what @fd reads, or -1.  For fdinfo.
+ */
+static long long fd_field(int fd, const char *name, size_t len)
+{
+	struct lines l = { fd, malloc(LINES_CAP), LINES_CAP, 0, 0, false };
+	long long v = -1;
+	char *line;
+	int err = 0;
+
+	if (!l.buf)
+		return -1;
+	while ((line = next_line(&l, &err)))
+		if (!strncmp(line, name, len)) {
+			v = (long long)strtoull(line + len, NULL, 10);
+			break;
+		}
+	free(l.buf);
+	return v;
+}
+
+int ht_mapped_dev(int fd, unsigned int *maj, unsigned int *min)
+{
+	struct lines l = { -1, NULL, LINES_CAP, 0, 0, false };
+	unsigned long long id;
+	long long mnt;
+	char name[64], *line, *p;
+	int f, err = -ENOENT;
+
+	snprintf(name, sizeof(name), "/proc/self/fdinfo/%d", fd);
+	f = open(name, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return -errno;
+	mnt = fd_field(f, "mnt_id:", 7);
+	close(f);
+	if (mnt < 0)
+		return -ENOENT;
+	l.fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	if (l.fd < 0)
+		return -errno;
+	l.buf = malloc(LINES_CAP);
+	/* "ID PARENT MAJOR:MINOR ROOT POINT ..." */
+	while (l.buf && (line = next_line(&l, &err))) {
+		id = strtoull(line, &p, 10);
+		if (p == line || *p != ' ' || id != (unsigned long long)mnt)
+			continue;
+		strtoull(p, &p, 10);
+		*maj = (unsigned int)strtoull(p, &p, 10);
+		if (*p != ':')
+			break;
+		*min = (unsigned int)strtoull(p + 1, NULL, 10);
+		err = 0;
+		break;
+	}
+	if (!l.buf)
+		err = -ENOMEM;
+	free(l.buf);
+	close(l.fd);
+	return err;
+}
+
 int ht_open_mapped(const struct ht_range_stat *q, const char *path)
 {
+	unsigned int maj = ~0u, min = ~0u;
 	struct stat sb;
 	int fd;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &sb) || sb.st_ino != q->inode ||
-	    major(sb.st_dev) != q->dev_major ||
-	    minor(sb.st_dev) != q->dev_minor) {
-		close(fd);
-		return -ESTALE;
-	}
-	return fd;
+	if (fstat(fd, &sb) || sb.st_ino != q->inode)
+		goto stale;
+	if (major(sb.st_dev) == q->dev_major &&
+	    minor(sb.st_dev) == q->dev_minor)
+		return fd;
+	/*
+	 * maps gives the superblock's device; stat() may give another:
+	 * btrfs reports each subvolume's own anonymous device.  The same
+	 * inode under the superblock maps names is the same file, but
+	 * for another subvolume at the very path since smaps was read
+	 * (inode numbers repeat across subvolumes): a race nothing
+	 * short of /proc/PID/map_files (CAP_SYS_ADMIN) could rule out.
+	 */
+	if (!ht_mapped_dev(fd, &maj, &min) && maj == q->dev_major &&
+	    min == q->dev_minor)
+		return fd;
+stale:
+	close(fd);
+	return -ESTALE;
 }

@@ -19,6 +19,7 @@
 #define HT_VM_NH	0x2u	/* VM_NOHUGEPAGE */
 #define HT_VM_EX	0x4u	/* executable */
 #define HT_VM_SH	0x8u	/* shared mapping */
+#define HT_VM_LO	0x10u	/* VM_LOCKED: mlock, mlockall */
 
 struct ht_vma {
 	uint64_t start, end;	/* [start, end) */
@@ -102,10 +103,31 @@ int ht_smaps_query(pid_t pid, struct ht_range_stat *q, size_t n);
 int ht_maps_query(struct ht_range_stat *q, size_t n);
 
 /*
+ * ht_mapped_dev - the device number /proc/PID/maps shows for files of
+ * the open file @fd: its superblock's, which stat() does not always give
+ * (btrfs gives a subvolume's): the "MAJOR:MINOR" of @fd's mount (its
+ * mnt_id in /proc/self/fdinfo) in /proc/self/mountinfo.  Returns 0, or
+ * -errno (-ENOENT: the mount is not listed).
+ */
+int ht_mapped_dev(int fd, unsigned int *maj, unsigned int *min);
+
+/*
+ * ht_self_locked - does this process hold locked memory ("VmLck:" in
+ * /proc/self/status not 0)?  After mlockall(MCL_FUTURE) every new
+ * mapping is locked, which only smaps' VmFlags tell per range: a
+ * caller that would use ht_maps_query() asks this first.  True when
+ * it cannot be told.
+ */
+bool ht_self_locked(void);
+
+/*
  * ht_open_mapped - open @path (read-only, never blocking, close-on-exec)
  * and check that it is the file @q found mapped (device and inode), so
  * that a file replaced on disk since it was mapped is never touched.
- * Returns the fd, -ESTALE when @path is another file now, or -errno.
+ * Where stat() gives another device than maps (btrfs: a subvolume's
+ * own), the device of the superblock it lives on is compared instead
+ * (ht_mapped_dev()).  Returns the fd, -ESTALE when @path is another
+ * file now, or -errno.
  */
 int ht_open_mapped(const struct ht_range_stat *q, const char *path);
 

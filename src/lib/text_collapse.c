@@ -814,6 +814,7 @@ int ht_make_huge(struct ht_target *t, const struct ht_range_stat *pre,
 	uint64_t t0 = ht_now_usec(), len = t->end - t->start, a;
 	struct statfs sfs;
 	enum ht_reason why;
+	bool locked;
 	int ret;
 
 	t->route = HT_ROUTE_NONE;
@@ -865,6 +866,17 @@ int ht_make_huge(struct ht_target *t, const struct ht_range_stat *pre,
 		ret = stop(t, HT_R_NOHUGEPAGE, 0, -EPERM);
 		goto out;
 	}
+	/*
+	 * Locked (mlock, mlockall) with pages in it: MADV_DONTNEED refuses
+	 * VM_LOCKED (EINVAL), so the refault route cannot zap it, and the
+	 * copy would take the program's lock away with the old mapping.
+	 * MADV_COLLAPSE needs neither, and still runs where it can.
+	 */
+	locked = (st->vmflags_or & HT_VM_LO) && st->rss;
+	if (locked && (s == HT_STRATEGY_COPY || s == HT_STRATEGY_REFAULT)) {
+		ret = stop(t, HT_R_LOCKED, 0, -EPERM);
+		goto out;
+	}
 	if (st->anonymous) {
 		ret = stop(t, HT_R_PRIVATE_PAGES, 0, -EPERM);
 		goto out;
@@ -908,6 +920,10 @@ int ht_make_huge(struct ht_target *t, const struct ht_range_stat *pre,
 		}
 		t->route = HT_ROUTE_NONE;
 		t->err = 0;
+		if (locked) {
+			ret = stop(t, HT_R_LOCKED, 0, -EPERM);
+			goto out;
+		}
 		ret = do_refault(t, st);
 		/*
 		 * 6.1 collapses only spans the process has page tables for:

@@ -106,7 +106,8 @@ void *ht_map_aligned(int fd, uint64_t offset, uint64_t len, int *prot);
  * never changes its protection or flags: at worst pages are faulted back
  * in as they were.  Ranges holding private (anonymous) pages, mapped
  * writable, marked MADV_NOHUGEPAGE, in a process under seccomp (unless
- * @pol->seccomp_try) or where THP is off are left alone.
+ * @pol->seccomp_try) or where THP is off are left alone; locked ones
+ * (mlock) with pages in them are only collapsed, never zapped or copied.
  *
  * Returns 0 when the whole range is PMD-mapped afterwards (verified with
  * PAGEMAP_SCAN, else /proc/self/smaps); otherwise a negative errno: -EPERM (policy says no

@@ -698,9 +698,14 @@ static void make_huge(struct state *s)
 	/*
 	 * In the audit role the objects were mapped just now and no code
 	 * has advised them: /proc/self/maps and PAGEMAP_SCAN say all that
-	 * is needed without walking every page table of the process.
+	 * is needed without walking every page table of the process.  But
+	 * after mlockall(MCL_FUTURE) what dlopen maps is locked, which
+	 * only smaps' VmFlags show (exec unlocks everything, so the
+	 * start-up pass need not ask).
 	 */
-	ret = s->role == ROLE_AUDIT ? ht_maps_query(pre, n) : -EOPNOTSUPP;
+	ret = s->role == ROLE_AUDIT && !(s->run.trigger == HT_TRIGGER_DLOPEN &&
+					 ht_self_locked()) ?
+	      ht_maps_query(pre, n) : -EOPNOTSUPP;
 	if (ret == -EOPNOTSUPP)
 		ret = ht_smaps_query(0, pre, n);
 	for (i = 0, n = 0; i < s->run.nobj; i++) {

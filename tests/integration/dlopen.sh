@@ -24,6 +24,45 @@ copy_small "$PROGS/libbig.so" "$L"
 [ "$(pmd_kb "$T/off.smaps" "$L")" -eq 0 ] || fail "--no-dlopen acted"
 ok "--no-dlopen leaves dlopened libraries alone"
 
+# mlockall(MCL_FUTURE) before the dlopen: the library arrives locked
+# (VmFlags lo) with small pages, which no zap may drop (MADV_DONTNEED:
+# EINVAL): said as locked, not as a failed system call.
+copy_small "$PROGS/libbig.so" "$L"
+st=0
+if [ -n "${HT_SANITIZE:-}" ]; then
+	# mlockall would lock and fill the sanitized library's shadow memory.
+	st=sanitized
+else
+	set +e
+	"$HT" -r "$T/lock.json" "$D" -m -s "$T/lock.smaps" "$L" \
+		> "$T/lock.out" 2> "$T/lock.err"
+	st=$?
+	set -e
+fi
+if [ "$st" = sanitized ]; then
+	echo "note: under the sanitizers the locked case is not run"
+elif [ "$st" -eq 4 ]; then
+	echo "note: mlockall refused ($(cat "$T/lock.err")): locked case not run"
+else
+	[ "$st" -eq 0 ] || fail "locked dlopen: status $st: $(cat "$T/lock.err")"
+	cmp -s "$T/plain.out" "$T/lock.out" || fail "locked: output differs"
+	awk -v p="$L" '/^[0-9a-f]+-[0-9a-f]+ / { cur = ($6 == p && $2 ~ /x/) }
+		cur && /^VmFlags:/ && / lo( |$)/ { f = 1 }
+		END { exit !f }' "$T/lock.smaps" ||
+		fail "library text not locked (the test is wrong)"
+	line=$(json_objects "$T/lock.json" | grep -F "{\"path\":\"$L\"")
+	if [ "$(pmd_kb "$T/lock.smaps" "$L")" -gt 0 ]; then
+		# A kernel that collapses regular files needs no zap.
+		[ "$(json_field "$line" route)" = collapse ] ||
+			fail "locked, huge, but not by collapse: $line"
+		ok "locked library collapsed (this kernel collapses files)"
+	else
+		[ "$(json_field "$line" reason)" = locked ] ||
+			fail "locked library: reason not locked: $line"
+		ok "library locked by mlockall before its dlopen: reason locked"
+	fi
+fi
+
 # Concurrency: 8 threads x 20 rounds of dlopen/dlclose, 10 runs, each
 # under a time limit (a deadlock would hang).
 libm=$(ldd /bin/sh | awk '/libc\.so/ { print $3 }' | sed 's/libc\.so\.6/libm.so.6/')

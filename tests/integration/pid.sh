@@ -186,10 +186,150 @@ PY
 		stop_looping
 		[ "$after" -ge "$before" ] ||
 			fail "--pid made it worse: $before kB huge before, $after after: $(cat "$T/half.out")"
-		grep -q "remote-small-mappings\|needs-inject\|via collapse" \
+		grep -q "remote-small-mappings\|needs-inject\|not-faulted\|via collapse" \
 			"$T/half.out" ||
 			fail "--pid does not say why: $(cat "$T/half.out")"
 		ok "--pid never makes a partly huge process worse ($before kB kept)"
+	fi
+	;;
+esac
+
+# Text the process never faulted has no page table: after --pid (page
+# cache primed) its first use maps it huge.  Said as not-faulted, not as
+# remote-small-mappings, and then true in its smaps.
+case $(stat -f -c %T "$B") in
+ext2/ext3|ext4|xfs)
+	cat > "$T/late.c" << 'EOF'
+/* late FILE: map 8 MiB of FILE executable at a 2 MiB-aligned address,
+ * read all of it at the first byte of input, wait for the end of it. */
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+	size_t len = 8 << 20, h = 2 << 20, i;
+	volatile const char *p;
+	unsigned long sum = 0;
+	uintptr_t a;
+	char *r, b;
+	int fd = argc > 1 ? open(argv[1], O_RDONLY) : -1;
+
+	r = mmap(NULL, len + h, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (fd < 0 || r == MAP_FAILED)
+		return 1;
+	a = ((uintptr_t)r + h - 1) & ~(uintptr_t)(h - 1);
+	if (mmap((void *)a, len, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_FIXED,
+		 fd, 0) == MAP_FAILED)
+		return 1;
+	p = (const char *)a;
+	printf("mapped\n");
+	fflush(stdout);
+	if (read(0, &b, 1) != 1)
+		return 1;
+	for (i = 0; i < len; i += 4096)
+		sum += p[i];
+	printf("read %lu\n", sum);
+	fflush(stdout);
+	while (read(0, &b, 1) > 0)
+		;
+	return 0;
+}
+EOF
+	cc -O2 -o "$T/late" "$T/late.c" || fail "cannot build late"
+	copy_small "$PROGS/bigtext" "$T/late.text"
+	rm -f "$T/late.fifo"
+	mkfifo "$T/late.fifo"
+	"$T/late" "$T/late.text" < "$T/late.fifo" > "$T/late.out" &
+	PID=$!
+	exec 3> "$T/late.fifo"
+	i=0
+	while [ ! -s "$T/late.out" ] && [ $i -lt 100 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	set +e
+	"$HT" --pid "$PID" > "$T/late.pid"
+	lst=$?
+	set -e
+	echo go >&3
+	i=0
+	while [ "$(wc -l < "$T/late.out")" -lt 2 ] && [ $i -lt 100 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	cp "/proc/$PID/smaps" "$T/late.smaps"
+	exec 3>&-
+	wait "$PID" || fail "late: status $?"
+	if ! grep -q "via collapse" "$T/late.pid"; then
+		[ "$lst" -eq 1 ] || fail "--pid on unfaulted text: exit $lst"
+		grep -q "late.text: .*: not-faulted: " "$T/late.pid" ||
+			fail "--pid on unfaulted text: $(cat "$T/late.pid")"
+	fi
+	at_least "$(pmd_kb "$T/late.smaps" "$T/late.text")" $((8 * 1024)) 99 \
+		"text first used after --pid"
+	;;
+esac
+
+# A process that locked its text (mlockall, then dlopen): MADV_PAGEOUT
+# refuses locked ranges, so where no collapse works --pid says locked
+# and leaves it; on tmpfs, MADV_COLLAPSE works on locked text.
+pid_locked() {
+	rm -f "$T/lock.fifo" "$T/lock.out"
+	mkfifo "$T/lock.fifo"
+	"$PROGS/dlopener" -m -w "$1" < "$T/lock.fifo" > "$T/lock.out" \
+		2> "$T/lock.err" &
+	PID=$!
+	exec 3> "$T/lock.fifo"
+	i=0
+	while [ ! -s "$T/lock.out" ] && kill -0 "$PID" 2> /dev/null &&
+		[ $i -lt 100 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	if ! kill -0 "$PID" 2> /dev/null; then
+		exec 3>&-
+		wait "$PID" || :
+		echo "note: mlockall refused ($(cat "$T/lock.err")): locked case not run"
+		return 1
+	fi
+	set +e
+	"$HT" --pid "$PID" > "$T/lock.pid"
+	lst=$?
+	set -e
+	cp "/proc/$PID/smaps" "$T/lock.smaps"
+	exec 3>&-
+	wait "$PID" || fail "locked process: status $?"
+	awk -v p="$1" '/^[0-9a-f]+-[0-9a-f]+ / { cur = ($6 == p && $2 ~ /x/) }
+		cur && /^VmFlags:/ && / lo( |$)/ { f = 1 }
+		END { exit !f }' "$T/lock.smaps" ||
+		fail "library text not locked (the test is wrong)"
+}
+copy_small "$PROGS/libbig.so" "$SHM/libbig.so"
+if pid_locked "$SHM/libbig.so"; then
+	[ "$lst" -eq 0 ] || fail "--pid on locked tmpfs text: exit $lst: $(cat "$T/lock.pid")"
+	at_least "$(pmd_kb "$T/lock.smaps" "$SHM/libbig.so")" \
+		"$(eligible_kb "$SHM/libbig.so")" 99 "--pid collapses locked tmpfs text"
+fi
+case $(stat -f -c %T "$B") in
+ext2/ext3|ext4|xfs)
+	copy_small "$PROGS/libbig.so" "$T/libbig.so"
+	if pid_locked "$T/libbig.so"; then
+		if grep -q "via collapse" "$T/lock.pid"; then
+			ok "locked ext4 text collapsed (READ_ONLY_THP_FOR_FS)"
+		else
+			[ "$lst" -eq 1 ] || fail "--pid on locked text: exit $lst: $(cat "$T/lock.pid")"
+			grep -q "libbig.so: .*: locked: " "$T/lock.pid" ||
+				fail "locked text: $(cat "$T/lock.pid")"
+			if grep -q "syscall-failed" "$T/lock.pid"; then
+				fail "locked text: $(cat "$T/lock.pid")"
+			fi
+			[ "$(pmd_kb "$T/lock.smaps" "$T/libbig.so")" -eq 0 ] ||
+				fail "locked text: smaps disagrees"
+			ok "--pid on locked ext4 text: reason locked, left as it was"
+		fi
 	fi
 	;;
 esac

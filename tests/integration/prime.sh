@@ -23,6 +23,49 @@ set -e
 cmp -s "$T/s0.out" "$T/s1.out" || fail "static: output differs"
 at_least "$(pmd_kb "$T/s1.smaps" "$S")" "$want" 99 "static under hugetext"
 
+# Static programs linked with 4 KiB pages, built here: at the default
+# base (text congruent) and at a base 64 KiB off 2 MiB (incongruent: no
+# PMD can map a byte of its text, as check says).
+SRC=$HT_SRCDIR/tests/progs/bigtext.c
+cc -O2 -static -Wl,-z,max-page-size=4096 -Wl,-z,separate-code \
+	-I"$HT_SRCDIR/tests/progs" -o "$T/scon.b" "$SRC" "$PROGS/main24.S" \
+	2> "$T/cc.err" || skip "cc -static fails: $(head -n 3 "$T/cc.err")"
+cc -O2 -static -Wl,-z,max-page-size=4096 -Wl,-z,separate-code \
+	-Wl,-Ttext-segment=0x410000 -I"$HT_SRCDIR/tests/progs" \
+	-o "$T/sinc.b" "$SRC" "$PROGS/main24.S"
+copy_small "$T/scon.b" "$T/scon"
+copy_small "$T/sinc.b" "$T/sinc"
+set +e
+"$HT" check "$T/sinc" > "$T/sinc.check"
+st=$?
+set -e
+[ "$st" -eq 1 ] && grep -q 'not eligible (incongruent)' "$T/sinc.check" ||
+	fail "check of the incongruent static program: $st: $(cat "$T/sinc.check")"
+"$HT" -v "$T/sinc" -s "$T/sinc.smaps" > "$T/sinc.out" 2> "$T/sinc.err"
+[ "$(pmd_kb "$T/sinc.smaps" "$T/sinc")" -eq 0 ] ||
+	fail "incongruent static program has PMDs (the test is wrong)"
+[ "$(wc -l < "$T/sinc.err")" -eq 1 ] &&
+	grep -q "statically linked: not primed: .*: incongruent: " \
+		"$T/sinc.err" ||
+	fail "incongruent static -v: $(cat "$T/sinc.err")"
+if grep -q 'huge [1-9]' "$T/sinc.err"; then
+	fail "incongruent static: claims huge text: $(cat "$T/sinc.err")"
+fi
+# Its page cache was left small: a prime now has to build it (refault),
+# where after a launcher's prime it would find it huge (remap).
+"$HT" prime --json "$T/sinc" > "$T/sinc.json"
+grep -q '"route":"refault"' "$T/sinc.json" ||
+	fail "incongruent static program was primed anyway: $(cat "$T/sinc.json")"
+ok "incongruent static program: not primed, -v says why in one line"
+
+want=$(eligible_kb "$T/scon")
+"$HT" -v "$T/scon" -s "$T/scon.smaps" > "$T/scon.out" 2> "$T/scon.err"
+at_least "$(pmd_kb "$T/scon.smaps" "$T/scon")" "$want" 99 \
+	"congruent static program (4 KiB pages) under hugetext"
+grep -q "statically linked: primed .*eligible $((want / 1024)).0 MiB, huge $((want / 1024)).0 MiB" \
+	"$T/scon.err" || fail "congruent static -v: $(cat "$T/scon.err")"
+ok "congruent static program: -v says what it maps"
+
 # prime, then a plain run (no hugetext at all).
 P=$T/bigtext
 copy_small "$PROGS/bigtext" "$P"

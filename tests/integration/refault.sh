@@ -70,8 +70,21 @@ sleep 0.3
 res0=$(fincore --bytes --noheadings "$B2" 2> /dev/null | awk '{ print $1 }')
 "$HT" -r "$T/busy.json" "$B2" > "$T/busy.out"
 res1=$(fincore --bytes --noheadings "$B2" 2> /dev/null | awk '{ print $1 }')
+# check names who keeps it small, and the fix.
+"$HT" check "$B2" > "$T/busy.check" || :
+"$HT" check --json "$B2" > "$T/busy.check.json" || :
 exec 4>&-
 wait "$holder"
+grep -q "page cache: small, and kept so by 1 process .*: $holder (busy): .*(page-cache-busy)" \
+	"$T/busy.check" || fail "busy: check does not name $holder: $(cat "$T/busy.check")"
+grep -q "fix: 'hugetext --pid $holder'" "$T/busy.check" ||
+	fail "busy: check names no fix: $(cat "$T/busy.check")"
+grep -q "\"page_cache_busy\":{\"processes\":1,\"shown\":\[{\"pid\":$holder,\"comm\":\"busy\"}\]}" \
+	"$T/busy.check.json" || fail "busy: check --json: $(cat "$T/busy.check.json")"
+"$HT" check --json "$B2" > "$T/idle.check.json" || :
+grep -q '"page_cache_busy":null' "$T/idle.check.json" ||
+	fail "not busy once the holder is gone: $(cat "$T/idle.check.json")"
+ok "check names the process that keeps the page cache small, and the fix"
 # At most the first span (2 MiB) dropped, where fincore can tell.
 if [ -n "$res0" ] && [ -n "$res1" ]; then
 	[ "$res1" -ge $((res0 - 2 * MIB)) ] ||
@@ -81,3 +94,20 @@ cmp -s "$T/busy.plain" "$T/busy.out" || fail "busy: output differs"
 grep -q '"path":"[^"]*/busy","text_bytes":[0-9]*,"eligible_bytes":[0-9]*,"huge_bytes_before":[0-9]*,"huge_bytes":[0-9]*,"reason":"page-cache-busy"' \
 	"$T/busy.json" || fail "busy: no object-level reason: $(cat "$T/busy.json")"
 ok "a busy page cache: said at the object, found at the first span"
+
+# A static program is primed by the launcher: its -v line names the
+# process that keeps the page cache small.
+S2=$T/sbusy
+copy_small "$PROGS/bigtext-static" "$S2"
+rm -f "$T/busy.fifo"
+mkfifo "$T/busy.fifo"
+"$S2" -w < "$T/busy.fifo" > /dev/null &
+holder=$!
+exec 4> "$T/busy.fifo"
+sleep 0.3
+"$HT" -v "$S2" > /dev/null 2> "$T/sbusy.err"
+exec 4>&-
+wait "$holder"
+grep -q "statically linked: primed .*page-cache-busy: .*; mapped with small pages by $holder (sbusy): fix: 'hugetext --pid $holder'" \
+	"$T/sbusy.err" || fail "static, busy: $(cat "$T/sbusy.err")"
+ok "static program, busy cache: the -v line names the holder and the fix"

@@ -37,6 +37,101 @@ grep -q "$P: .* huge $((kb / 1024)).0 MiB (100%)" "$T/st2.out" ||
 	fail "status disagrees with smaps ($kb kB): $(cat "$T/st2.out")"
 ok "status agrees with smaps under hugetext"
 
+# Text never run is not small: mapped (2 MiB-aligned, executable) but
+# not one page faulted, it is not-faulted; with its first span read, it
+# is small-pages.  Both exit 1: not huge.
+cat > "$T/mapper.c" << 'EOF'
+/* mapper FILE [touch]: map 8 MiB of FILE executable at a 2 MiB-aligned
+ * address; with "touch" read the first 2 MiB of it; say "mapped", then
+ * wait for the end of input. */
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+	size_t len = 8 << 20, h = 2 << 20, i;
+	volatile const char *p;
+	unsigned long sum = 0;
+	uintptr_t a;
+	char *r, b;
+	int fd;
+
+	fd = open(argv[1], O_RDONLY);
+	r = mmap(NULL, len + h, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (fd < 0 || r == MAP_FAILED)
+		return 1;
+	a = ((uintptr_t)r + h - 1) & ~(uintptr_t)(h - 1);
+	if (mmap((void *)a, len, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_FIXED,
+		 fd, 0) == MAP_FAILED)
+		return 1;
+	p = (const char *)a;
+	for (i = 0; argc > 2 && !strcmp(argv[2], "touch") && i < h; i += 4096)
+		sum += p[i];
+	printf("mapped %lu\n", sum);
+	fflush(stdout);
+	while (read(0, &b, 1) > 0)
+		;
+	return 0;
+}
+EOF
+cc -O2 -o "$T/mapper" "$T/mapper.c" || fail "cannot build mapper"
+copy_small "$PROGS/bigtext" "$T/mapped"
+for mode in none touch; do
+	rm -f "$T/map.fifo" "$T/map.out"
+	mkfifo "$T/map.fifo"
+	"$T/mapper" "$T/mapped" "$mode" < "$T/map.fifo" > "$T/map.out" &
+	mpid=$!
+	exec 4> "$T/map.fifo"
+	i=0
+	while [ ! -s "$T/map.out" ] && [ $i -lt 100 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	set +e
+	"$HT" status "$mpid" > "$T/nf.out"
+	st=$?
+	"$HT" status --json "$mpid" > "$T/nf.json"
+	set -e
+	cp "/proc/$mpid/smaps" "$T/nf.smaps"
+	exec 4>&-
+	wait "$mpid"
+	want=not-faulted
+	[ "$mode" = touch ] && want=small-pages
+	rss=$(awk -v p="$T/mapped" '/^[0-9a-f]+-[0-9a-f]+ / { cur = ($6 == p) }
+		cur && /^Rss:/ { s += $2 } END { print s + 0 }' "$T/nf.smaps")
+	[ "$mode" = touch ] || [ "$rss" -eq 0 ] ||
+		fail "untouched mapping has $rss kB resident (the test is wrong)"
+	[ "$st" -eq 1 ] || fail "status, $mode: exit $st, want 1"
+	grep -q "$T/mapped: text 8.0 MiB, eligible 8.0 MiB, huge 0.0 MiB (0%): $want: " \
+		"$T/nf.out" || fail "status, $mode: $(cat "$T/nf.out")"
+	line=$(json_objects "$T/nf.json" | grep -F "{\"path\":\"$T/mapped\"")
+	[ "$(json_field "$line" reason)" = "$want" ] ||
+		fail "status --json, $mode: $line"
+done
+ok "text never faulted: not-faulted; faulted small: small-pages (exit 1)"
+
+# Nothing eligible is not "all huge": exit 3, for status and --pid.
+sleep 30 &
+spid=$!
+set +e
+"$HT" status "$spid" > "$T/ne.out"
+st=$?
+"$HT" --pid "$spid" -n > "$T/ne2.out" 2>&1
+st2=$?
+set -e
+kill "$spid"
+wait "$spid" 2> /dev/null || :
+grep -q "nothing eligible" "$T/ne.out" ||
+	fail "status of sleep: $(cat "$T/ne.out")"
+[ "$st" -eq 3 ] || fail "status with nothing eligible: exit $st, want 3"
+[ "$st2" -eq 3 ] ||
+	fail "--pid -n with nothing eligible: exit $st2, want 3: $(cat "$T/ne2.out")"
+ok "nothing eligible (sleep): exit 3, not 0"
+
 set +e
 "$HT" status 999999999 > /dev/null 2> "$T/err"
 st=$?

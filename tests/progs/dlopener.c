@@ -6,12 +6,17 @@
  *                                        of its lib_table, print a checksum
  *   dlopener -t THREADS -n ROUNDS LIB... each thread dlopens and dlcloses
  *                                        the LIBs ROUNDS times, at once
+ *
+ * -m locks all memory, present and future (mlockall), before the dlopen
+ * (exit 4 when that is not allowed); -w then waits for end of input
+ * before exiting: a process with locked text to look at from outside.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "copy_smaps.h"
@@ -42,10 +47,16 @@ static void *hammer(void *arg)
 int main(int argc, char **argv)
 {
 	const char *smaps = NULL;
-	int threads = 0, c, i;
+	int threads = 0, lock = 0, wait_stdin = 0, c, i;
 
-	while ((c = getopt(argc, argv, "s:t:n:")) != -1) {
+	while ((c = getopt(argc, argv, "s:t:n:mw")) != -1) {
 		switch (c) {
+		case 'm':
+			lock = 1;
+			break;
+		case 'w':
+			wait_stdin = 1;
+			break;
 		case 's':
 			smaps = optarg;
 			break;
@@ -74,11 +85,16 @@ int main(int argc, char **argv)
 		printf("threads %d rounds %d done\n", threads, rounds);
 		return 0;
 	} else {
-		void *h = dlopen(libs[0], RTLD_NOW);
 		const fn_t *table;
 		const long *count;
 		long sum = 0, j;
+		void *h;
 
+		if (lock && mlockall(MCL_CURRENT | MCL_FUTURE)) {
+			perror("mlockall");
+			return 4;
+		}
+		h = dlopen(libs[0], RTLD_NOW);
 		if (!h) {
 			fprintf(stderr, "dlopen: %s\n", dlerror());
 			return 1;
@@ -92,6 +108,12 @@ int main(int argc, char **argv)
 		printf("functions %ld checksum %lx\n", *count,
 		       (unsigned long)sum);
 		fflush(stdout);
+		if (wait_stdin) {
+			char b;
+
+			while (read(0, &b, 1) > 0)
+				;
+		}
 		if (smaps && copy_smaps(smaps))
 			return 3;
 	}

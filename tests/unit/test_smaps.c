@@ -406,6 +406,9 @@ Test(smaps_parse, vmflags)
 		/* Last line of input, no newline. */
 		{ "VmFlags: rd ex hg", HT_VM_EX | HT_VM_HG },
 		{ "VmFlags:\tex\tnh", HT_VM_EX | HT_VM_NH },
+		/* mlock: "lo"; lock-on-fault adds "lf", which is not it */
+		{ "VmFlags: rd ex mr mw me lo \n", HT_VM_EX | HT_VM_LO },
+		{ "VmFlags: rd ex mr mw me lf \n", HT_VM_EX },
 	};
 	size_t i;
 
@@ -849,7 +852,43 @@ Test(open_mapped, same_file_or_stale)
 	close(fd);
 	cr_assert_eq(rename(b, a), 0);
 	cr_assert_eq(ht_open_mapped(&q, a), -ESTALE);
+	/* the same inode number on another device is another file */
+	cr_assert_eq(fstat(fd = open(a, O_RDONLY), &sb), 0);
+	close(fd);
+	q.inode = sb.st_ino;
+	q.dev_minor++;
+	cr_assert_eq(ht_open_mapped(&q, a), -ESTALE);
 	cr_assert_eq(unlink(a), 0);
 	cr_assert_eq(ht_open_mapped(&q, a), -ENOENT);
 	cr_assert_eq(rmdir(dir), 0);
+}
+
+/* The device maps shows: the mount's superblock's, from mountinfo. */
+Test(open_mapped, mapped_dev_of_own_file)
+{
+	unsigned int maj = ~0u, min = ~0u;
+	char line[512], want[32];
+	struct stat sb;
+	bool found = false;
+	FILE *f;
+	int fd;
+
+	fd = open("/proc/self/exe", O_RDONLY);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(ht_mapped_dev(fd, &maj, &min), 0);
+	cr_assert_eq(fstat(fd, &sb), 0);
+	close(fd);
+	/* what this process's own maps says for its program */
+	snprintf(want, sizeof(want), "%02x:%02x", maj, min);
+	f = fopen("/proc/self/maps", "r");
+	cr_assert_not_null(f);
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, " r-xp ") && strstr(line, want) &&
+		    strtoull(strstr(line, want) + strlen(want), NULL, 10) ==
+		    sb.st_ino)
+			found = true;
+	fclose(f);
+	cr_assert(found, "no text mapping on %s, inode %llu", want,
+		  (unsigned long long)sb.st_ino);
+	cr_assert_eq(ht_mapped_dev(-1, &maj, &min), -ENOENT);
 }
