@@ -350,8 +350,8 @@ int ht_cmd_daemon(int argc, char **argv)
 			write_textfile(&d);
 			status(&d);
 			next_scan = now + (uint64_t)d.cfg.interval * 1000000;
-		} else {
-			ht_daemon_due(&d, now);
+		} else if (ht_daemon_due(&d, now)) {
+			next_scan = now;	/* a shared small cache */
 		}
 	}
 	notify("STOPPING=1");

@@ -312,6 +312,15 @@ static void act(struct ht_daemon *d, struct ht_dproc *p, struct ht_run *run,
 			continue;
 		}
 		f->last = object_why(o);
+		/*
+		 * Another process maps it small too: a pass zaps it in all
+		 * of them first.  Looked at alone (an exec event), ask for
+		 * that pass now instead of backing off.
+		 */
+		if (f->last == HT_R_CACHE_BUSY && !d->in_pass) {
+			d->want_pass = true;
+			continue;
+		}
 		x->fails[f->last]++;
 		if (f->fails < MAX_BACKOFF_SHIFT)
 			f->fails++;
@@ -439,10 +448,11 @@ static bool maps_small(const struct cand *c, const char *path)
 
 /*
  * Files several processes map small: each one's small pages keep the
- * cache small for the prime made for any other.  So page them out of
- * all of them first (only where the zap from inside will follow, and
- * only spans not PMD-mapped); the first try then primes the cache, and
- * every process's own zap maps it huge.
+ * cache small for the prime made for any other, and a page-out passes
+ * over folios mapped more than once.  So zap them in all of them first
+ * (a short stop of one thread each, only spans not PMD-mapped); the
+ * first try then primes the cache, and every process's own try maps
+ * it huge.
  */
 static void page_out_shared(struct ht_daemon *d, struct cands *cs)
 {
@@ -469,11 +479,15 @@ static void page_out_shared(struct ht_daemon *d, struct cands *cs)
 				users += maps_small(&cs->c[j], path);
 			if (users < 2)
 				continue;
-			for (j = i; j < cs->n; j++)
+			for (j = i; j < cs->n; j++) {
+				uint64_t stopped;
+
 				if (maps_small(&cs->c[j], path) &&
 				    ht_inject_check(cs->c[j].pid) == 0)
-					ht_remote_pageout(cs->c[j].pid,
-							  &cs->c[j].run, path);
+					ht_remote_zap(cs->c[j].pid,
+						      &cs->c[j].run, path,
+						      &stopped);
+			}
 		}
 }
 
@@ -481,6 +495,7 @@ int ht_daemon_due(struct ht_daemon *d, uint64_t now)
 {
 	size_t i;
 
+	d->want_pass = false;
 	for (i = 0; i < d->nproc; i++) {
 		struct ht_dproc *p = &d->proc[i];
 
@@ -491,7 +506,7 @@ int ht_daemon_due(struct ht_daemon *d, uint64_t now)
 			continue;	/* gone, or another process now */
 		look(d, p, now);
 	}
-	return 0;
+	return d->want_pass;
 }
 
 int ht_daemon_pass(struct ht_daemon *d, uint64_t now, bool all)
@@ -504,6 +519,7 @@ int ht_daemon_pass(struct ht_daemon *d, uint64_t now, bool all)
 	dir = opendir("/proc");
 	if (!dir)
 		return -errno;
+	d->in_pass = true;
 	for (i = 0; i < d->nproc; i++)
 		d->proc[i].seen = false;
 	for (i = 0; i < d->nexe; i++) {
@@ -543,6 +559,7 @@ int ht_daemon_pass(struct ht_daemon *d, uint64_t now, bool all)
 	for (i = 0; i < cs.n; i++)
 		finish(d, &cs.c[i], now);
 	free(cs.c);
+	d->in_pass = false;
 	/* Forget what is gone. */
 	for (i = k = 0; i < d->nproc; i++)
 		if (d->proc[i].seen || d->proc[i].due)

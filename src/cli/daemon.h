@@ -59,6 +59,8 @@ struct ht_daemon {
 	size_t nexe, capexe;
 	uint64_t passes, last_pass_usec, pass_usec;
 	uint64_t huge_total;	/* eligible bytes PMD-mapped, last pass */
+	bool in_pass;		/* acting from a pass, not an exec event */
+	bool want_pass;		/* an exec event met a shared small cache */
 };
 
 /* ht_daemon_init - an empty state that takes @cfg over (freed with it). */
@@ -83,7 +85,10 @@ int ht_daemon_pass(struct ht_daemon *d, uint64_t now, bool all);
 
 /*
  * ht_daemon_due - look at the processes an exec event made due by @now,
- * without a rescan of /proc.  Returns 0.
+ * without a rescan of /proc.  Returns 1 when one of them shares a small
+ * page cache with other processes, which only a pass can handle (it
+ * zaps the file in all of them first): the caller should make one now;
+ * else 0.
  */
 int ht_daemon_due(struct ht_daemon *d, uint64_t now);
 

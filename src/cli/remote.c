@@ -584,22 +584,26 @@ out:
 	return ret == -EPERM || ret == -ESRCH ? ret : 0;
 }
 
-int ht_remote_pageout(pid_t pid, const struct ht_run *run, const char *path)
+int ht_remote_zap(pid_t pid, const struct ht_run *run, const char *path,
+		  uint64_t *stop_usec)
 {
-	uint64_t a, from;
+	struct ht_inject in;
+	uint64_t a, from, present, huge, anon;
 	size_t i, j;
-	int pidfd, pm, ret = 0;
+	int pm, ret;
+	long r;
 
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (pidfd < 0)
-		return -errno;
+	*stop_usec = 0;
 	pm = open_pagemap(pid);
-	for (i = 0; i < run->nobj && !ret; i++) {
+	if (pm < 0)
+		return pm;
+	ret = ht_inject_begin(pid, &in);
+	for (i = 0; !ret && i < run->nobj && in.attached; i++) {
 		const struct ht_object *o = &run->obj[i];
 
 		if (strcmp(o->path, path))
 			continue;
-		for (j = 0; j < o->nparts && !ret; j++) {
+		for (j = 0; j < o->nparts && in.attached; j++) {
 			const struct ht_target *t = &o->parts[j].target;
 
 			if (!o->parts[j].attempted || t->end <= t->start)
@@ -609,18 +613,27 @@ int ht_remote_pageout(pid_t pid, const struct ht_run *run, const char *path)
 			     a += HT_HPAGE_SIZE) {
 				if (a < t->end && !span_pmd(pm, a))
 					continue;
-				if (a > from)
-					ret = pmadvise(pidfd, from, a - from,
-						       MADV_PAGEOUT);
-				if (ret == -EAGAIN)
-					ret = 0;
+				present = huge = anon = 0;
+				if (a > from &&
+				    ht_pagemap_walk(pm, from, a, &present, &huge,
+						    &anon) == 0 && !anon &&
+				    present) {
+					r = ht_inject_call(&in, SYS_madvise,
+							   (long)from,
+							   (long)(a - from),
+							   MADV_DONTNEED);
+					if (r < 0 && !in.attached)
+						ret = (int)r;
+				}
 				from = a + HT_HPAGE_SIZE;
 			}
 		}
 	}
-	if (pm >= 0)
-		close(pm);
-	close(pidfd);
+	if (in.attached) {
+		ht_inject_end(&in);
+		*stop_usec = in.stop_usec;
+	}
+	close(pm);
 	return ret;
 }
 

@@ -44,14 +44,19 @@ int ht_remote_make_huge(pid_t pid, struct ht_run *run,
 			const struct ht_policy *pol);
 
 /*
- * ht_remote_pageout - MADV_PAGEOUT of @pid's small pages in the
- * eligible spans of file @path that it does not map with PMDs, as
- * @run (its ht_remote_scan()) describes them; spans it maps huge are
- * never touched.  For the daemon: when several processes map a file
- * small, each one's pages would keep the cache small for the others'
- * prime.  Returns 0, -EPERM without CAP_SYS_NICE, -ESRCH, or -errno.
+ * ht_remote_zap - in one short stop of one of @pid's threads (--inject's
+ * mechanism, inject.h), MADV_DONTNEED of its small pages in the eligible
+ * spans of file @path that it does not map with PMDs, as @run (its
+ * ht_remote_scan()) describes them: after a look for private pages in
+ * each run, and never a span it maps huge.  For the daemon: small
+ * folios several processes map stay through any page-out (MADV_PAGEOUT
+ * passes over folios mapped more than once) and keep the cache small
+ * for the prime made for any of them; zapped in each, they can be
+ * dropped.  The process faults what it uses back in.  *@stop_usec gets
+ * how long it was stopped.  Returns 0, or ht_inject_begin()'s -errno.
  */
-int ht_remote_pageout(pid_t pid, const struct ht_run *run, const char *path);
+int ht_remote_zap(pid_t pid, const struct ht_run *run, const char *path,
+		  uint64_t *stop_usec);
 
 /* ht_run_free - free what ht_remote_scan() allocated in @run. */
 void ht_run_free(struct ht_run *run);

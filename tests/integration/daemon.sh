@@ -33,7 +33,7 @@ textfile = $T/hugetext.prom
 CONF
 "$HT" daemon --foreground --config "$T/daemon.conf" 2> "$T/daemon.log" &
 D=$!
-trap 'kill "$D" 2> /dev/null; rm -rf "$T"' EXIT
+trap 'kill "$D" 2> /dev/null || :; rm -rf "$T"' EXIT
 i=0
 while [ ! -s "$T/hugetext.prom" ] && [ $i -lt 100 ]; do
 	sleep 0.1
@@ -91,21 +91,8 @@ Bp=$!
 exec 4> "$T/two.fifo"
 wait_huge "$A" "$P" "two processes of one program: the first"
 wait_huge "$Bp" "$P" "two processes of one program: the second"
-exec 4>&-
-wait "$A" "$Bp"
 
-# A denied program: left as it was.
-copy_small "$PROGS/bigtext" "$T/denied"
-rm -f "$T/loop.out"
-start_looping "$T/denied"
-kick
-sleep 2.5
-[ "$(pmd_kb "/proc/$PID/smaps" "$T/denied")" -eq 0 ] ||
-	fail "a denied program was made huge"
-stop_looping
-ok "a program denied by deny_exe: left alone"
-
-# The textfile: one HELP and one TYPE per family, before its samples;
+# The textfile (both still running): one HELP and one TYPE per family, before its samples;
 # names and labels as the exposition format has them.
 sleep 1.2
 F=$T/hugetext.prom
@@ -124,13 +111,28 @@ awk '
 	if ($0 !~ /\{/ && $0 !~ / [0-9]+$/) { print "value: " $0; bad = 1 }
 }
 END { exit bad }' "$F" || fail "the textfile breaks the exposition format"
-grep -q "^hugetext_huge_bytes{exe=\"$P\"} " "$F" ||
-	fail "no figures for $P: $(cat "$F")"
+grep -q "^hugetext_huge_bytes{exe=\"$P\"} $((2 * elig * 1024))\$" "$F" &&
+	grep -q "^hugetext_processes{exe=\"$P\"} 2\$" "$F" ||
+	fail "no figures for the two processes of $P: $(cat "$F")"
 grep -q "^hugetext_repairs_total{exe=\"$P\"} [1-9]" "$F" ||
 	fail "the repair is not counted: $(grep repairs "$F")"
 grep -q "^hugetext_host_file_pmd_mapped_bytes [0-9]" "$F" ||
 	fail "no host totals"
 ok "the textfile follows the exposition format, with the figures"
+exec 4>&-
+wait "$A" "$Bp"
+
+# A denied program: left as it was.
+copy_small "$PROGS/bigtext" "$T/denied"
+rm -f "$T/loop.out"
+start_looping "$T/denied"
+kick
+sleep 2.5
+[ "$(pmd_kb "/proc/$PID/smaps" "$T/denied")" -eq 0 ] ||
+	fail "a denied program was made huge"
+stop_looping
+ok "a program denied by deny_exe: left alone"
+
 
 kill -TERM "$D"
 set +e
