@@ -337,27 +337,50 @@ khp_bg() {
 # tmpfs) and with the copy route, from exec, polled from outside.
 # =========================================================================
 exp1() {
-	phase "1. time to huge text: refault / collapse / copy, $R1 runs each"
+	phase "1. time to huge text: refault / collapse / copy / daemon, $R1 runs each"
+	# The daemon, confined to this experiment's programs (t1-*): the
+	# programs of the other experiments, khugepaged's among them, are
+	# none of its business.
+	cat > "$W/daemon.conf" <<CONF
+interval = 10
+allow_exe = $W/t1-*
+allow_exe = $MNT/t1-*
+CONF
+	"$HT" daemon --foreground --config "$W/daemon.conf" 2> "$W/daemon.log" &
+	dpid=$!
+	sleep 1
 	r=0
 	while [ $r -lt "$R1" ]; do
 		r=$((r + 1))
 		for size in 64 256; do
 			[ $size = 64 ] && e=$E64 || e=$E256
-			for route in refault collapse copy; do
+			for route in refault collapse copy daemon daemon-tmpfs; do
 				case $route in
-				collapse) f=$MNT/t1-$size ;;
+				collapse|daemon-tmpfs) f=$MNT/t1-$size ;;
 				*) f=$W/t1-$size ;;
 				esac
 				fresh "$B/bench/calls$size" "$f"
-				"$WATCH" -e "$e" -f -c 20000 \
-					-o "$W/tl.$route.$size.$r" \
-					-r "$W/e1.$route.$size" \
-					"$HT" -s $route -r "$W/e1.json.$route.$size" \
-					"$f" -w -p 0 > /dev/null
+				case $route in
+				daemon*)
+					# started plainly; the daemon does the rest
+					"$WATCH" -e "$e" -f -c 20000 \
+						-o "$W/tl.$route.$size.$r" \
+						-r "$W/e1.$route.$size" \
+						"$f" -w -p 0 > /dev/null ;;
+				*)
+					"$WATCH" -e "$e" -f -c 20000 \
+						-o "$W/tl.$route.$size.$r" \
+						-r "$W/e1.$route.$size" \
+						"$HT" -s $route \
+						-r "$W/e1.json.$route.$size" \
+						"$f" -w -p 0 > /dev/null ;;
+				esac
 				rm -f "$f"
 			done
 		done
 	done
+	kill "$dpid" 2> /dev/null || :
+	wait "$dpid" 2> /dev/null || :
 }
 
 # =========================================================================
@@ -523,9 +546,16 @@ mkdir -p "$P"
 	echo "|---|---|---|---|---|---|---|---|"
 	for size in 64 256; do
 		[ $size = 64 ] && e=$E64 || e=$E256
-		for route in refault collapse copy; do
+		for route in refault collapse copy daemon daemon-tmpfs; do
 			f=$W/e1.$route.$size
-			[ $route = collapse ] && on="tmpfs huge=advise" || on=ext4
+			case $route in
+			collapse|daemon-tmpfs) on="tmpfs huge=advise" ;;
+			*) on=ext4 ;;
+			esac
+			case $route in
+			daemon*) who="hugetext daemon (plain start)" ;;
+			*) who="hugetext $route" ;;
+			esac
 			awk '{ print ($2 < 0 ? "nan" : $2 / 1000) }' "$f" \
 				> "$W/e1.ms.$route.$size"
 			c=$(json_segments "$W/e1.json.$route.$size" |
@@ -533,7 +563,7 @@ mkdir -p "$P"
 				sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "–" }')
 			cov=$(awk -v e="$e" '{ s += $3 } END {
 				printf "%.0f%%", 100 * s / NR / e }' "$f")
-			echo "| ${size} MiB ($e kB eligible) | hugetext $route | $on | $(cell "$W/e1.ms.$route.$size" 1 %.1f) | $c | $cov |"
+			echo "| ${size} MiB ($e kB eligible) | $who | $on | $(cell "$W/e1.ms.$route.$size" 1 %.1f) | $c | $cov |"
 		done
 		f=$W/khp.res.$size
 		if [ -s "$f" ]; then
@@ -554,7 +584,7 @@ mkdir -p "$P"
 		f=$W/khp.res.$size
 		[ -s "$f" ] || continue
 		read -r wall full huge text st < "$f"
-		for route in collapse refault; do
+		for route in collapse refault daemon-tmpfs daemon; do
 			h=$(med "$W/e1.ms.$route.$size")
 			if [ "$full" -ge 0 ]; then
 				rr=$(ratio "$(awk -v x="$full" 'BEGIN { print x / 1000 }')" "$h" %.0f)
@@ -589,7 +619,7 @@ mkdir -p "$P"
 # timelines for the plot: the median run of each hugetext/copy route
 for size in 64 256; do
 	[ $size = 64 ] && e=$E64 || e=$E256
-	for route in refault collapse copy; do
+	for route in refault collapse copy daemon daemon-tmpfs; do
 		best=$(awk '{ print NR, $2 }' "$W/e1.$route.$size" | sort -k2 -g |
 			awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
 		awk -v e="$e" '{ print $1, 100 * $2 / e }' \
@@ -910,15 +940,18 @@ if command -v gnuplot > /dev/null 2>&1; then
 		echo "set grid"
 		printf "plot"
 		sep=
-		for route in refault collapse copy khugepaged; do
+		for route in refault collapse copy daemon daemon-tmpfs khugepaged; do
 			case $route in
-			refault) lc=1 ;; collapse) lc=2 ;; copy) lc=4 ;; *) lc=7 ;;
+			refault) lc=1 ;; collapse) lc=2 ;; copy) lc=4 ;;
+			daemon) lc=6 ;; daemon-tmpfs) lc=3 ;; *) lc=7 ;;
 			esac
 			for size in 64 256; do
 				[ -s "$P/cov.$route.$size" ] || continue
 				[ $size = 64 ] && dt=1 || dt=2
 				[ $route = khugepaged ] && lbl=khugepaged || lbl="hugetext $route"
 				[ $route = copy ] && lbl="copy route"
+				[ $route = daemon ] && lbl="daemon, ext4"
+				[ $route = daemon-tmpfs ] && lbl="daemon, tmpfs"
 				printf "%s '%s' using 1:2 with steps lw 2 lc %d dt %d title '%s, %s MiB'" \
 					"$sep" "$P/cov.$route.$size" $lc $dt "$lbl" $size
 				sep=", \\

@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "daemon.h"
 #include "inject.h"
+#include "pagemap.h"
 #include "prom.h"
 #include "remote.h"
 #include "smaps.h"
@@ -218,6 +219,7 @@ void ht_daemon_exec(struct ht_daemon *d, pid_t pid, uint64_t now)
 	p->start = start_time(pid);
 	p->ignore = false;
 	p->huge_seen = 0;
+	p->nrng = 0;
 	p->due = now + EXEC_SETTLE_USEC;
 }
 
@@ -398,6 +400,73 @@ static struct ht_dproc *find_proc(struct ht_daemon *d, pid_t pid)
 }
 
 /* Act on one prepared process, count it, and free its scan. */
+/* Remember where @run's eligible text is, when it is all huge. */
+static void keep_ranges(struct ht_daemon *d, struct ht_dproc *p,
+			const struct ht_run *run, const struct ht_dexe *x)
+{
+	struct ht_totals t;
+	size_t i, j;
+
+	p->nrng = 0;
+	ht_run_totals(run, &t);
+	if (!t.eligible || t.huge < t.eligible)
+		return;
+	for (i = 0; i < run->nobj; i++)
+		for (j = 0; j < run->obj[i].nparts; j++) {
+			const struct ht_spans *s = &run->obj[i].parts[j].spans;
+
+			if (!ht_spans_bytes(s))
+				continue;
+			if (p->nrng == HT_DPROC_RANGES) {
+				p->nrng = 0;	/* too many: smaps each time */
+				return;
+			}
+			p->rng[p->nrng].start = s->start;
+			p->rng[p->nrng].end = s->end;
+			p->nrng++;
+		}
+	p->rng_eligible = t.eligible;
+	p->exe = (size_t)(x - d->exe);
+}
+
+/*
+ * Still all huge where it was?  One PAGEMAP_SCAN of /proc/PID/pagemap
+ * over those ranges, instead of a read of its whole smaps: what makes
+ * an idle daemon cheap on a host of big processes.  Counts it in the
+ * figures when so.
+ */
+static bool still_huge(struct ht_daemon *d, struct ht_dproc *p)
+{
+	uint64_t present, huge, anon, sum = 0;
+	char path[64];
+	unsigned int i;
+	int fd;
+
+	if (!p->nrng || p->exe >= d->nexe)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)p->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	for (i = 0; i < p->nrng; i++) {
+		present = huge = anon = 0;
+		if (ht_pagemap_walk(fd, p->rng[i].start, p->rng[i].end,
+				    &present, &huge, &anon))
+			break;
+		sum += huge;
+	}
+	close(fd);
+	if (i < p->nrng || sum < p->rng_eligible) {
+		p->nrng = 0;	/* split or evicted, or it changed */
+		return false;
+	}
+	d->exe[p->exe].procs++;
+	d->exe[p->exe].eligible += p->rng_eligible;
+	d->exe[p->exe].huge += sum;
+	d->huge_total += sum;
+	return true;
+}
+
 static void finish(struct ht_daemon *d, struct cand *c, uint64_t now)
 {
 	struct ht_dproc *p = find_proc(d, c->pid);
@@ -415,6 +484,7 @@ static void finish(struct ht_daemon *d, struct cand *c, uint64_t now)
 		d->huge_total += t.huge;
 		if (t.huge > p->huge_seen)
 			p->huge_seen = t.huge;
+		keep_ranges(d, p, &c->run, x);
 	}
 	ht_run_free(&c->run);
 	free(c->exe);
@@ -550,6 +620,8 @@ int ht_daemon_pass(struct ht_daemon *d, uint64_t now, bool all)
 			continue;
 		p->due = 0;
 		p->ignore = false;
+		if (!all && still_huge(d, p))
+			continue;
 		if (ht_grow(&cs.c, &cs.cap, cs.n, sizeof(*cs.c), 32))
 			break;
 		cs.n += prepare(d, p, &cs.c[cs.n]);

@@ -22,6 +22,9 @@
 #include "dconf.h"
 #include "reason.h"
 
+/* Where a process's eligible text was, when it was all huge. */
+#define HT_DPROC_RANGES	8
+
 struct ht_dproc {
 	pid_t pid;
 	uint64_t start;		/* start time (clock ticks after boot) */
@@ -29,6 +32,15 @@ struct ht_dproc {
 	uint64_t huge_seen;	/* PMD-mapped bytes at the last look */
 	bool ignore;		/* nothing eligible, not ours, or denied */
 	bool seen;		/* in this pass */
+	/*
+	 * All huge at the last look: its eligible ranges, so that the next
+	 * pass asks PAGEMAP_SCAN about them alone (microseconds) instead of
+	 * reading its smaps; @exe indexes d->exe, for the figures.
+	 */
+	unsigned int nrng;
+	size_t exe;
+	uint64_t rng_eligible;
+	struct { uint64_t start, end; } rng[HT_DPROC_RANGES];
 };
 
 struct ht_dfile {

@@ -4,18 +4,46 @@
 #include <linux/cn_proc.h>
 #include <linux/connector.h>
 #include <linux/netlink.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "procev.h"
 
+/*
+ * Since 6.6 a listener may name the events it wants, and the kernel
+ * drops the others before they are sent (struct proc_input; not in
+ * older headers); before, the message must be the operation alone.
+ */
+struct ht_proc_input {
+	uint32_t mcast_op;	/* enum proc_cn_mcast_op */
+	uint32_t event_type;	/* a mask of PROC_EVENT_* */
+};
+
 /* One netlink message carrying one connector message. */
 struct cn_req {
 	struct nlmsghdr nl;
 	struct cn_msg cn;
-	enum proc_cn_mcast_op op;
+	struct ht_proc_input in;
 } __attribute__((packed));
+
+static bool kernel_filters(void)
+{
+	struct utsname u;
+	unsigned long major, minor;
+	char *end;
+
+	if (uname(&u))
+		return false;
+	major = strtoul(u.release, &end, 10);
+	minor = *end == '.' ? strtoul(end + 1, NULL, 10) : 0;
+	return major > 6 || (major == 6 && minor >= 6);
+}
 
 int ht_procev_open(void)
 {
@@ -32,13 +60,17 @@ int ht_procev_open(void)
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
 		goto fail;
 	memset(&req, 0, sizeof(req));
-	req.nl.nlmsg_len = sizeof(req);
-	req.nl.nlmsg_type = NLMSG_DONE;
 	req.cn.id.idx = CN_IDX_PROC;
 	req.cn.id.val = CN_VAL_PROC;
-	req.cn.len = sizeof(req.op);
-	req.op = PROC_CN_MCAST_LISTEN;
-	if (send(fd, &req, sizeof(req), 0) != sizeof(req))
+	req.in.mcast_op = PROC_CN_MCAST_LISTEN;
+	/* Exec events only: a busy host forks and exits all the time. */
+	req.in.event_type = PROC_EVENT_EXEC;
+	req.cn.len = kernel_filters() ? sizeof(req.in) :
+		     sizeof(req.in.mcast_op);
+	req.nl.nlmsg_len = (uint32_t)(offsetof(struct cn_req, in) +
+				      req.cn.len);
+	req.nl.nlmsg_type = NLMSG_DONE;
+	if (send(fd, &req, req.nl.nlmsg_len, 0) != (ssize_t)req.nl.nlmsg_len)
 		goto fail;
 	return fd;
 fail:
