@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <gnu/libc-version.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -56,6 +58,11 @@ static void usage(void)
 "      --no-dlopen        leave libraries loaded later by dlopen alone\n"
 "      --budget=MS        stop a pass after MS milliseconds (0: never;\n"
 "                         default 500 + 4 per MiB of eligible text)\n"
+"      --via-ldso         start PROGRAM through its dynamic loader (ld.so\n"
+"                         --argv0 PROGRAM PATH ARGS), which maps a PIE\n"
+"                         2 MiB-aligned on ext4 and xfs: its text can then\n"
+"                         share huge page cache; /proc/self/exe names the\n"
+"                         loader, not PROGRAM\n"
 "      --seccomp=try      act even in a process under a seccomp filter\n"
 "                         (default skip: a filter may kill the process\n"
 "                         for a call it does not make itself)\n"
@@ -246,6 +253,58 @@ static void unfiltered_claim(enum ht_elf_kind kind, const char *path,
 	set(HT_ENV_UNFILTERED, buf);
 }
 
+/* glibc's ld.so takes --argv0 since 2.33. */
+static bool ldso_has_argv0(void)
+{
+	unsigned int maj = 0, min = 0;
+
+	if (sscanf(gnu_get_libc_version(), "%u.%u", &maj, &min) != 2)
+		return false;
+	return maj > 2 || (maj == 2 && min >= 33);
+}
+
+/*
+ * --via-ldso: the loader that @path names (PT_INTERP) into @buf, when
+ * starting @path through it keeps its meaning; else NULL, and with
+ * @verbose one line why it runs as usual.  A set-user-ID, set-group-ID
+ * or file-capability program would lose its privileges (ld.so has
+ * none of its own), so it is run as it is.
+ */
+static const char *via_ldso(const char *path, enum ht_elf_kind kind,
+			    bool verbose, char *buf, size_t len)
+{
+	const char *why = NULL;
+	struct stat st;
+	int fd, ret;
+
+	if (kind != HT_ELF_DYNAMIC) {
+		why = "not a dynamically linked x86-64 program";
+	} else if (stat(path, &st) || (st.st_mode & (S_ISUID | S_ISGID)) ||
+		   getxattr(path, "security.capability", NULL, 0) >= 0) {
+		why = "set-user-ID, set-group-ID or with file capabilities: "
+		      "ld.so would run it without them";
+	} else if (!ldso_has_argv0()) {
+		why = "this glibc's ld.so has no --argv0 (glibc < 2.33)";
+	} else {
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		ret = fd < 0 ? -errno : ht_elf_interp(fd, buf, len);
+		if (fd >= 0)
+			close(fd);
+		if (ret)
+			why = "its program interpreter cannot be read";
+		else if (!is_file(buf) || access(buf, X_OK))
+			why = "its program interpreter is not an executable "
+			      "file";
+	}
+	if (!why)
+		return buf;
+	if (verbose)
+		fprintf(stderr, "%s: --via-ldso: %s is %s%s: run as it is\n",
+			prog, path, why[0] == 'n' || why[0] == 's' ? "" :
+			"unusable: ", why);
+	return NULL;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -267,15 +326,16 @@ int main(int argc, char **argv)
 		{ "no-dlopen", no_argument, NULL, 'D' },
 		{ "seccomp", required_argument, NULL, 'S' },
 		{ "budget", required_argument, NULL, 'B' },
+		{ "via-ldso", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char libbuf[PATH_MAX], pathbuf[PATH_MAX];
-	bool dry_run = false, report = false, verbose = false;
+	char libbuf[PATH_MAX], pathbuf[PATH_MAX], ldbuf[PATH_MAX];
+	bool dry_run = false, report = false, verbose = false, ldso = false;
 	pid_t pid = 0;
 	enum ht_strategy strategy = HT_STRATEGY_AUTO;
-	const char *lib, *path;
+	const char *lib, *path, *loader = NULL;
 	enum ht_elf_kind kind;
 	int c;
 
@@ -328,6 +388,9 @@ int main(int argc, char **argv)
 		case 'D':
 			set(HT_ENV_DLOPEN, "0");
 			break;
+		case 'L':
+			ldso = true;
+			break;
 		case 'I':
 			set(HT_ENV_NO_INHERIT, "1");
 			break;
@@ -364,6 +427,9 @@ int main(int argc, char **argv)
 		if (optind < argc)
 			return ht_usage_error(prog, EXIT_HT_ERROR,
 				"--pid takes no PROGRAM");
+		if (ldso)
+			return ht_usage_error(prog, EXIT_HT_ERROR,
+				"--via-ldso starts a program: not with --pid");
 		if (strategy == HT_STRATEGY_COPY)
 			return ht_usage_error(prog, EXIT_HT_ERROR, "%s",
 				ht_reason_text(HT_R_COPY_NO_CACHE));
@@ -400,7 +466,33 @@ int main(int argc, char **argv)
 	} else {
 		prepend_audit(lib);
 	}
-	unfiltered_claim(kind, path, verbose);
+	if (ldso && path)
+		loader = via_ldso(path, kind, verbose, ldbuf, sizeof(ldbuf));
+	unfiltered_claim(kind, loader ? loader : path, verbose);
+	if (loader) {
+		char **args = calloc(argc - optind + 4, sizeof(*args));
+		char *where = pathbuf;
+		int i;
+
+		if (!args)
+			die(EXIT_HT_ERROR, "out of memory");
+		/* ld.so searches no PATH: a name needs a slash. */
+		if (!strchr(path, '/')) {
+			if (asprintf(&where, "./%s", path) < 0)
+				die(EXIT_HT_ERROR, "out of memory");
+		} else {
+			where = (char *)path;
+		}
+		args[0] = (char *)loader;
+		args[1] = "--argv0";
+		args[2] = argv[optind];
+		args[3] = where;
+		for (i = optind + 1; i < argc; i++)
+			args[i - optind + 3] = argv[i];
+		execv(loader, args);
+		die(EXIT_CANNOT_RUN, "cannot run '%s' through %s: %s",
+		    argv[optind], loader, strerror(errno));
+	}
 
 	/*
 	 * Where PATH search already found it, exec that: execvp() would
