@@ -141,6 +141,9 @@ static int place(struct ctx *c, struct result *r,
 		.mmap_aligned = r->mmap_aligned,
 		.routes = HT_ROUTES_UNKNOWN,
 		.route_reason = HT_R_NONE,
+		.thp_reason = c->thp.mode == HT_THP_NEVER ||
+			      c->thp.mode == HT_THP_UNKNOWN ? HT_R_THP_NEVER :
+			      c->thp.prctl_disabled ? HT_R_PRCTL : HT_R_NONE,
 	};
 
 	if (fs && fs->tried && fs->probe.probed) {

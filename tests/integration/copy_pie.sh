@@ -30,6 +30,16 @@ anon=$(exec_kb "$T/c.smaps" AnonHugePages)
 	fail "copy of an incongruent PIE: $anon kB AnonHugePages in its executable mappings, want >= 14336"
 ok "incongruent PIE under copy: $anon kB AnonHugePages in its executable mappings"
 [ "$(route_of "$T/c.json" "$P")" = copy ] || fail "route: $(cat "$T/c.json")"
+# check predicted it: the copy's range over the random bases.
+"$HT" check --json "$P" > "$T/check.json" || true
+cmin=$(sed -n 's/.*"copy":{"min_bytes":\([0-9]*\),"max_bytes":\([0-9]*\).*/\1/p' "$T/check.json")
+cmax=$(sed -n 's/.*"copy":{"min_bytes":\([0-9]*\),"max_bytes":\([0-9]*\).*/\2/p' "$T/check.json")
+[ -n "$cmin" ] && [ "$((cmin / 1024))" -le "$anon" ] &&
+	[ "$anon" -le "$((cmax / 1024))" ] ||
+	fail "check predicted a copy of $cmin-$cmax bytes, got $anon kB: $(cat "$T/check.json")"
+"$HT" check "$P" | grep -q "routes: page cache: no (incongruent); copy (-s copy): 14.0-16.0 MiB" ||
+	fail "check's routes line: $("$HT" check "$P")"
+ok "check predicted $((cmin / 1024))-$((cmax / 1024)) kB for the copy"
 grep -q '"reason":"incongruent"' "$T/c.json" &&
 	fail "copy report still calls it incongruent: $(cat "$T/c.json")"
 

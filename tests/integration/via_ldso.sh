@@ -39,7 +39,16 @@ base=$(awk -v p="$P" '$6 == p && $2 ~ /x/ { split($1, a, "-");
 set -- $base
 [ $(((0x$1 - 0x$2) % 2097152)) -eq 0 ] ||
 	fail "--via-ldso: text at $1 (offset $2) is not 2 MiB-congruent"
-at_least "$(pmd_kb "$T/l.smaps" "$P")" "$want" 99 "--via-ldso"
+got=$(pmd_kb "$T/l.smaps" "$P")
+at_least "$got" "$want" 99 "--via-ldso"
+# check said so before: its via_ldso verdict and bytes are what came.
+"$HT" check --json "$P" > "$T/check.json" || true
+grep -q '"via_ldso":{"verdict":"yes","eligible_bytes":'$((got * 1024))',' \
+	"$T/check.json" ||
+	fail "check's via_ldso prediction differs from $got kB: $(cat "$T/check.json")"
+"$HT" check "$P" | grep -q "via ld.so (--via-ldso): $((got / 1024)).0 MiB$" ||
+	fail "check's routes line: $("$HT" check "$P")"
+ok "check predicted $got kB through ld.so"
 json_objects "$T/l.json" | grep -qF "{\"path\":\"$P\"" ||
 	fail "report does not name the program: $(cat "$T/l.json")"
 
