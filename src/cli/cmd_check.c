@@ -44,6 +44,8 @@ static void usage(void)
 "and how to fix it.  Where the file will be loaded is predicted from its\n"
 "headers and from mmap(2) of it; which kernel route works is found by\n"
 "trying it on temporary files next to FILE, which leave nothing behind.\n"
+"A routes line says what the page cache, a copy (hugetext -s copy) and,\n"
+"for a PIE, starting it through ld.so (hugetext --via-ldso) would give.\n"
 "\n"
 "Options:\n"
 "      --json    one JSON object on standard output instead of text\n"

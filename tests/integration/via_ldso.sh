@@ -52,6 +52,13 @@ ok "check predicted $got kB through ld.so"
 json_objects "$T/l.json" | grep -qF "{\"path\":\"$P\"" ||
 	fail "report does not name the program: $(cat "$T/l.json")"
 
+# A program with nothing eligible is named too, by its mapping (here
+# /proc/self/exe would name the loader).
+"$HT" --via-ldso -r "$T/t.json" /bin/true
+first=$(json_field "$(json_objects "$T/t.json" | head -n 1)" path)
+[ "$first" = "$(readlink -f /bin/true)" ] ||
+	fail "report names the main program $first: $(cat "$T/t.json")"
+
 # Found on PATH too (ld.so searches none: the launcher passes a path).
 PATH=$T:$PATH "$HT" --via-ldso pie4k > "$T/p.out"
 cmp -s "$T/plain.out" "$T/p.out" || fail "output differs from PATH"
