@@ -284,8 +284,8 @@ static const char *via_ldso(const char *path, enum ht_elf_kind kind,
 		why = "not a dynamically linked x86-64 program";
 	} else if (stat(path, &st) || (st.st_mode & (S_ISUID | S_ISGID)) ||
 		   getxattr(path, "security.capability", NULL, 0) >= 0) {
-		why = "set-user-ID, set-group-ID or with file capabilities: "
-		      "ld.so would run it without them";
+		why = "set-user-ID, set-group-ID or file capabilities, "
+		      "which ld.so would run it without";
 	} else if (!ldso_has_argv0()) {
 		why = "this glibc's ld.so has no --argv0 (glibc < 2.33)";
 	} else {
@@ -302,9 +302,8 @@ static const char *via_ldso(const char *path, enum ht_elf_kind kind,
 	if (!why)
 		return buf;
 	if (verbose)
-		fprintf(stderr, "%s: --via-ldso: %s is %s%s: run as it is\n",
-			prog, path, why[0] == 'n' || why[0] == 's' ? "" :
-			"unusable: ", why);
+		fprintf(stderr, "%s: --via-ldso: %s: %s: run as it is\n",
+			prog, path, why);
 	return NULL;
 }
 
