@@ -256,7 +256,10 @@ static void unfiltered_claim(enum ht_elf_kind kind, const char *path,
 	set(HT_ENV_UNFILTERED, buf);
 }
 
-/* glibc's ld.so takes --argv0 since 2.33. */
+/*
+ * glibc's ld.so takes --argv0 since 2.33.  Asked of the launcher's own
+ * libc: the system's, whose loader programs name in PT_INTERP.
+ */
 static bool ldso_has_argv0(void)
 {
 	unsigned int maj = 0, min = 0;
@@ -284,8 +287,8 @@ static const char *via_ldso(const char *path, enum ht_elf_kind kind,
 		why = "not a dynamically linked x86-64 program";
 	} else if (stat(path, &st) || (st.st_mode & (S_ISUID | S_ISGID)) ||
 		   getxattr(path, "security.capability", NULL, 0) >= 0) {
-		why = "set-user-ID, set-group-ID or file capabilities, "
-		      "which ld.so would run it without";
+		why = "set-user-ID, set-group-ID or with file capabilities "
+		      "(ld.so would run it without its privileges)";
 	} else if (!ldso_has_argv0()) {
 		why = "this glibc's ld.so has no --argv0 (glibc < 2.33)";
 	} else {
@@ -305,6 +308,35 @@ static const char *via_ldso(const char *path, enum ht_elf_kind kind,
 		fprintf(stderr, "%s: --via-ldso: %s: %s: run as it is\n",
 			prog, path, why);
 	return NULL;
+}
+
+/*
+ * Run @path (@argv as given) as "@loader --argv0 ARGV0 PATH ARGS": the
+ * program keeps its argv[0], and the loader maps it like a library.
+ * Returns only by dying.
+ */
+static void __attribute__((noreturn))
+exec_via(const char *loader, const char *path, int argc, char **argv)
+{
+	char **args = calloc(argc + 4, sizeof(*args));
+	char *where = (char *)path;
+	int i;
+
+	if (!args)
+		die(EXIT_HT_ERROR, "out of memory");
+	/* ld.so searches no PATH: a name needs a slash. */
+	if (!strchr(path, '/') && asprintf(&where, "./%s", path) < 0)
+		die(EXIT_HT_ERROR, "out of memory");
+	args[0] = (char *)loader;
+	args[1] = "--argv0";
+	args[2] = argv[0];
+	args[3] = where;
+	for (i = 1; i < argc; i++)
+		args[i + 3] = argv[i];
+	execv(loader, args);
+	die(errno == ENOENT || errno == ENOTDIR ? EXIT_NOT_FOUND :
+	    EXIT_CANNOT_RUN, "cannot run '%s' through %s: %s", argv[0],
+	    loader, strerror(errno));
 }
 
 static const struct {
@@ -471,30 +503,8 @@ int main(int argc, char **argv)
 	if (ldso && path)
 		loader = via_ldso(path, kind, verbose, ldbuf, sizeof(ldbuf));
 	unfiltered_claim(kind, loader ? loader : path, verbose);
-	if (loader) {
-		char **args = calloc(argc - optind + 4, sizeof(*args));
-		char *where = pathbuf;
-		int i;
-
-		if (!args)
-			die(EXIT_HT_ERROR, "out of memory");
-		/* ld.so searches no PATH: a name needs a slash. */
-		if (!strchr(path, '/')) {
-			if (asprintf(&where, "./%s", path) < 0)
-				die(EXIT_HT_ERROR, "out of memory");
-		} else {
-			where = (char *)path;
-		}
-		args[0] = (char *)loader;
-		args[1] = "--argv0";
-		args[2] = argv[optind];
-		args[3] = where;
-		for (i = optind + 1; i < argc; i++)
-			args[i - optind + 3] = argv[i];
-		execv(loader, args);
-		die(EXIT_CANNOT_RUN, "cannot run '%s' through %s: %s",
-		    argv[optind], loader, strerror(errno));
-	}
+	if (loader)
+		exec_via(loader, path, argc - optind, argv + optind);
 
 	/*
 	 * Where PATH search already found it, exec that: execvp() would
