@@ -70,7 +70,10 @@ interp=$(readelf -lW "$(command -v sh)" |
 	sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')
 [ "$exe" = "$(readlink -f "$interp")" ] ||
 	fail "/proc/self/exe is $exe, want the loader $interp"
-ok "/proc/self/exe names the loader under --via-ldso, as documented"
+comm=$("$HT" --via-ldso sh -c 'cat /proc/$$/comm')
+[ "$comm" = "$(basename "$interp" | cut -c 1-15)" ] ||
+	fail "process name $comm, want the loader's (as documented)"
+ok "/proc/self/exe and the process name ($comm) are the loader's under --via-ldso, as documented"
 
 # Where it cannot apply, the program runs as it is, with a line under -v.
 "$HT" -v --via-ldso "$PROGS/bigtext-static" > "$T/s.out" 2> "$T/s.err"
