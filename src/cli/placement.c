@@ -26,8 +26,8 @@ static const struct {
 		"start it through the dynamic loader: hugetext --via-ldso "
 		"FILE, which runs ld.so --argv0 FILE FILE",
 		"ld.so maps it like a library, which this filesystem places "
-		"2 MiB-aligned; /proc/self/exe then names the loader, not the "
-		"program" },
+		"2 MiB-aligned; /proc/self/exe and the process name are then "
+		"the loader's, not the program's" },
 	[HT_FIX_FS_PLACEMENT] = { "filesystem-placement",
 		"keep it on a filesystem that places large mappings 2 MiB-"
 		"aligned: ext4, xfs, or tmpfs mounted with huge=within_size",
