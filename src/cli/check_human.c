@@ -89,6 +89,62 @@ static void show_placement(FILE *f, const struct result *r,
 	fputc('\n', f);
 }
 
+/* "12.0 MiB", or "no (reason)". */
+static void route_bytes(FILE *f, uint64_t bytes, enum ht_reason why)
+{
+	if (bytes)
+		fprintf(f, "%.1f MiB", mib(bytes));
+	else
+		fprintf(f, "no (%s)", ht_reason_name(why));
+}
+
+/*
+ * Which way of running the file would put how much on huge pages: the
+ * shared page cache as it is started now, a private copy (-s copy), and
+ * for a PIE the page cache once ld.so maps it (--via-ldso).
+ */
+static void show_routes(FILE *f, const struct ctx *c,
+			const struct ht_placement *p)
+{
+	char a[32];
+
+	fputs("  routes: page cache: ", f);
+	route_bytes(f, p->eligible, p->reason);
+	fputs("; copy (-s copy): ", f);
+	if (p->copy_max && p->copy_min != p->copy_max)
+		fprintf(f, "%.1f-%.1f MiB (depending on the random base)",
+			mib(p->copy_min), mib(p->copy_max));
+	else if (p->copy_reason == HT_R_COPY_NO_CACHE)
+		fputs("no (statically linked: no preload runs in it)", f);
+	else
+		route_bytes(f, p->copy_max, p->copy_reason);
+	switch (p->ldso) {
+	case HT_LDSO_NA:
+		break;
+	case HT_LDSO_NOT_NEEDED:
+		fputs("; via ld.so (--via-ldso): not needed", f);
+		break;
+	case HT_LDSO_YES:
+	case HT_LDSO_NO:
+		fputs("; via ld.so (--via-ldso): ", f);
+		if (p->ldso_reason == HT_R_INCONGRUENT &&
+		    p->align > c->pagesz)
+			fprintf(f, "no (ld.so aligns its base to p_align, %s, "
+				"not to 2 MiB)",
+				align_str(a, sizeof(a), p->align));
+		else if (p->ldso_reason == HT_R_INCONGRUENT)
+			fputs("no (mmap(NULL) of it is not 2 MiB-aligned "
+			      "here)", f);
+		else
+			route_bytes(f, p->ldso_eligible, p->ldso_reason);
+		if (p->ldso_guess)
+			fputs(" if mmap(NULL) places it 2 MiB-aligned (not "
+			      "probed: a guess)", f);
+		break;
+	}
+	fputc('\n', f);
+}
+
 static void show_kernel(FILE *f, const struct ctx *c,
 			const struct fs_entry *fs)
 {
@@ -206,6 +262,7 @@ void ht_check_human(struct ctx *c, const struct result *r)
 			r->holders.n == 1 ? "" : "es", who);
 		fprintf(f, "  fix: %s\n", fix);
 	}
+	show_routes(f, c, p);
 	show_kernel(f, c, fs);
 	fputc('\n', f);
 	fflush(f);

@@ -123,6 +123,18 @@ static void json_result(struct ht_jw *w, const struct ctx *c,
 		ht_jw_close(w);
 	}
 	ht_jw_array_close(w);
+	/* The other ways of running it: a private copy, through ld.so. */
+	ht_jw_open(w, "copy");
+	ht_jw_u64(w, "min_bytes", p->copy_min);
+	ht_jw_u64(w, "max_bytes", p->copy_max);
+	ht_jw_reason(w, "reason", p->copy_reason);
+	ht_jw_close(w);
+	ht_jw_open(w, "via_ldso");
+	ht_jw_str(w, "verdict", ht_ldso_token(p->ldso));
+	ht_jw_u64(w, "eligible_bytes", p->ldso_eligible);
+	ht_jw_reason(w, "reason", p->ldso_reason);
+	ht_jw_bool(w, "guess", p->ldso_guess);
+	ht_jw_close(w);
 	json_kernel(w, fs);
 	json_busy(w, r);
 	ht_jw_close(w);

@@ -48,6 +48,8 @@ static void usage(void)
 "and how to fix it.  Where the file will be loaded is predicted from its\n"
 "headers and from mmap(2) of it; which kernel route works is found by\n"
 "trying it on temporary files next to FILE, which leave nothing behind.\n"
+"A routes line says what the page cache, a copy (hugetext -s copy) and,\n"
+"for a PIE, starting it through ld.so (hugetext --via-ldso) would give.\n"
 "\n"
 "Options:\n"
 "      --json    one JSON object on standard output instead of text\n"
@@ -152,6 +154,9 @@ static int place(struct ctx *c, struct result *r,
 		.mmap_aligned = r->mmap_aligned,
 		.routes = HT_ROUTES_UNKNOWN,
 		.route_reason = HT_R_NONE,
+		.thp_reason = c->thp.mode == HT_THP_NEVER ||
+			      c->thp.mode == HT_THP_UNKNOWN ? HT_R_THP_NEVER :
+			      c->thp.prctl_disabled ? HT_R_PRCTL : HT_R_NONE,
 	};
 
 	if (fs && fs->tried && fs->probe.probed) {

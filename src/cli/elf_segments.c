@@ -323,3 +323,33 @@ enum ht_elf_kind ht_elf_peek(int fd)
 	}
 	return HT_ELF_STATIC;
 }
+
+int ht_elf_interp(int fd, char *buf, size_t len)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	size_t i;
+
+	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_ident[EI_DATA] != ELFDATA2LSB ||
+	    eh.e_machine != EM_X86_64 || eh.e_phentsize != sizeof(ph))
+		return -ENOEXEC;
+	for (i = 0; i < eh.e_phnum; i++) {
+		if (pread(fd, &ph, sizeof(ph), eh.e_phoff + i * sizeof(ph)) !=
+		    (ssize_t)sizeof(ph))
+			return -ENOEXEC;
+		if (ph.p_type != PT_INTERP)
+			continue;
+		/* The kernel's rule: a NUL-terminated path, 2 to PATH_MAX. */
+		if (ph.p_filesz < 2 || ph.p_filesz > len)
+			return ph.p_filesz < 2 ? -ENOEXEC : -ENAMETOOLONG;
+		if (pread(fd, buf, ph.p_filesz, ph.p_offset) !=
+		    (ssize_t)ph.p_filesz || buf[ph.p_filesz - 1] ||
+		    strlen(buf) != ph.p_filesz - 1)
+			return -ENOEXEC;
+		return 0;
+	}
+	return -ENOENT;
+}

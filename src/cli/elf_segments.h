@@ -81,6 +81,15 @@ enum ht_elf_kind {
  */
 enum ht_elf_kind ht_elf_peek(int fd);
 
+/*
+ * ht_elf_interp - the program interpreter @fd names in PT_INTERP (its
+ * dynamic loader) into @buf of @len bytes, NUL-terminated.  Reads the
+ * headers with pread() alone, like ht_elf_peek().  Returns 0, -ENOENT
+ * when there is no PT_INTERP, -ENAMETOOLONG when it does not fit, or
+ * -ENOEXEC when the headers cannot be read as native ELF.
+ */
+int ht_elf_interp(int fd, char *buf, size_t len);
+
 /* ht_elf_is_pie - ET_DYN with an interpreter: a position-independent
  * executable (static-pie has none; a shared object is not started). */
 static inline bool ht_elf_is_pie(const struct ht_elf_info *info)

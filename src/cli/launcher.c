@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <gnu/libc-version.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -62,6 +64,11 @@ static void usage(void)
 "      --no-dlopen        leave libraries loaded later by dlopen alone\n"
 "      --budget=MS        stop a pass after MS milliseconds (0: never;\n"
 "                         default 500 + 4 per MiB of eligible text)\n"
+"      --via-ldso         start PROGRAM through its dynamic loader (ld.so\n"
+"                         --argv0 PROGRAM PATH ARGS), which maps a PIE\n"
+"                         2 MiB-aligned on ext4 and xfs: its text can then\n"
+"                         share huge page cache; /proc/self/exe and the\n"
+"                         process name are the loader's, not PROGRAM's\n"
 "      --seccomp=try      act even in a process under a seccomp filter\n"
 "                         (default skip: a filter may kill the process\n"
 "                         for a call it does not make itself)\n"
@@ -73,8 +80,11 @@ static void usage(void)
 "faults them back as 2 MiB folios (ext4 from Linux 6.16, xfs); auto\n"
 "tries collapse, then, for regular files, refault; none changes nothing.\n"
 "copy (never chosen by auto) gives each process a private anonymous copy\n"
-"of its text on huge pages: no page-cache sharing, and perf or gdb no\n"
-"longer see the file behind it; for kernels where no file route works.\n"
+"of its text on huge pages (shared with children it forks after): no\n"
+"page-cache sharing, and perf or gdb no longer see the file behind it;\n"
+"for kernels where no file route works, and for PIEs linked with 4 KiB\n"
+"pages, whose text the page cache cannot map huge where the kernel puts\n"
+"it (a copy needs no congruence; or try --via-ldso).\n"
 "\n"
 "Exit status: PROGRAM's own; 125 hugetext failed; 126 PROGRAM found but\n"
 "not runnable; 127 PROGRAM not found.  With --pid: 0 all eligible text\n"
@@ -245,6 +255,89 @@ static void unfiltered_claim(enum ht_elf_kind kind, const char *path,
 	set(HT_ENV_UNFILTERED, buf);
 }
 
+/*
+ * glibc's ld.so takes --argv0 since 2.33.  Asked of the launcher's own
+ * libc: the system's, whose loader programs name in PT_INTERP.
+ */
+static bool ldso_has_argv0(void)
+{
+	unsigned int maj = 0, min = 0;
+
+	if (sscanf(gnu_get_libc_version(), "%u.%u", &maj, &min) != 2)
+		return false;
+	return maj > 2 || (maj == 2 && min >= 33);
+}
+
+/*
+ * --via-ldso: the loader that @path names (PT_INTERP) into @buf, when
+ * starting @path through it keeps its meaning; else NULL, and with
+ * @verbose one line why it runs as usual.  A set-user-ID, set-group-ID
+ * or file-capability program would lose its privileges (ld.so has
+ * none of its own), so it is run as it is.
+ */
+static const char *via_ldso(const char *path, enum ht_elf_kind kind,
+			    bool verbose, char *buf, size_t len)
+{
+	const char *why = NULL;
+	struct stat st;
+	int fd, ret;
+
+	if (kind != HT_ELF_DYNAMIC) {
+		why = "not a dynamically linked x86-64 program";
+	} else if (stat(path, &st) || (st.st_mode & (S_ISUID | S_ISGID)) ||
+		   getxattr(path, "security.capability", NULL, 0) >= 0) {
+		why = "set-user-ID, set-group-ID or with file capabilities "
+		      "(ld.so would run it without its privileges)";
+	} else if (!ldso_has_argv0()) {
+		why = "this glibc's ld.so has no --argv0 (glibc < 2.33)";
+	} else {
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		ret = fd < 0 ? -errno : ht_elf_interp(fd, buf, len);
+		if (fd >= 0)
+			close(fd);
+		if (ret)
+			why = "its program interpreter cannot be read";
+		else if (!ht_is_file(buf) || access(buf, X_OK))
+			why = "its program interpreter is not an executable "
+			      "file";
+	}
+	if (!why)
+		return buf;
+	if (verbose)
+		fprintf(stderr, "%s: --via-ldso: %s: %s: run as it is\n",
+			prog, path, why);
+	return NULL;
+}
+
+/*
+ * Run @path (@argv as given) as "@loader --argv0 ARGV0 PATH ARGS": the
+ * program keeps its argv[0], and the loader maps it like a library.
+ * Returns only by dying.
+ */
+static void __attribute__((noreturn))
+exec_via(const char *loader, const char *path, int argc, char **argv)
+{
+	char **args = calloc(argc + 4, sizeof(*args));
+	char *where = (char *)path;
+	int i;
+
+	if (!args)
+		die(EXIT_HT_ERROR, "out of memory");
+	/* ld.so searches no PATH: a name needs a slash. */
+	if (!strchr(path, '/') && asprintf(&where, "./%s", path) < 0)
+		die(EXIT_HT_ERROR, "out of memory");
+	args[0] = (char *)loader;
+	args[1] = "--argv0";
+	args[2] = argv[0];
+	args[3] = where;
+	for (i = 1; i < argc; i++)
+		args[i + 3] = argv[i];
+	execv(loader, args);
+	die(errno == ENOENT || errno == ENOTDIR ? EXIT_NOT_FOUND :
+	    EXIT_CANNOT_RUN, "cannot run '%s' through %s: %s", argv[0],
+	    loader, strerror(errno));
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -268,16 +361,17 @@ int main(int argc, char **argv)
 		{ "seccomp", required_argument, NULL, 'S' },
 		{ "budget", required_argument, NULL, 'B' },
 		{ "inject", no_argument, NULL, 'J' },
+		{ "via-ldso", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char libbuf[PATH_MAX], pathbuf[PATH_MAX];
-	bool dry_run = false, report = false, inject = false;
+	char libbuf[PATH_MAX], pathbuf[PATH_MAX], ldbuf[PATH_MAX];
+	bool dry_run = false, report = false, inject = false, ldso = false;
 	int verbose = 0;
 	pid_t pid = 0;
 	enum ht_strategy strategy = HT_STRATEGY_AUTO;
-	const char *lib, *path;
+	const char *lib, *path, *loader = NULL;
 	enum ht_elf_kind kind;
 	int c;
 
@@ -335,6 +429,9 @@ int main(int argc, char **argv)
 		case 'J':
 			inject = true;
 			break;
+		case 'L':
+			ldso = true;
+			break;
 		case 'I':
 			set(HT_ENV_NO_INHERIT, "1");
 			break;
@@ -371,6 +468,9 @@ int main(int argc, char **argv)
 		if (optind < argc)
 			return ht_usage_error(prog, EXIT_HT_ERROR,
 				"--pid takes no PROGRAM");
+		if (ldso)
+			return ht_usage_error(prog, EXIT_HT_ERROR,
+				"--via-ldso starts a program: not with --pid");
 		if (strategy == HT_STRATEGY_COPY)
 			return ht_usage_error(prog, EXIT_HT_ERROR, "%s",
 				ht_reason_text(HT_R_COPY_NO_CACHE));
@@ -410,7 +510,11 @@ int main(int argc, char **argv)
 	} else {
 		prepend_audit(lib);
 	}
-	unfiltered_claim(kind, path, verbose);
+	if (ldso && path)
+		loader = via_ldso(path, kind, verbose, ldbuf, sizeof(ldbuf));
+	unfiltered_claim(kind, loader ? loader : path, verbose);
+	if (loader)
+		exec_via(loader, path, argc - optind, argv + optind);
 
 	/*
 	 * Where PATH search already found it, exec that: execvp() would

@@ -23,11 +23,11 @@ static const struct {
 		"is lost at its head; the file grows by up to 2 MiB of padding "
 		"per segment" },
 	[HT_FIX_LDSO] = { "ld.so",
-		"run it through the dynamic loader: "
-		"/lib64/ld-linux-x86-64.so.2 FILE (with hugetext: hugetext "
-		"/lib64/ld-linux-x86-64.so.2 FILE)",
+		"start it through the dynamic loader: hugetext --via-ldso "
+		"FILE, which runs ld.so --argv0 FILE FILE",
 		"ld.so maps it like a library, which this filesystem places "
-		"2 MiB-aligned; side effect: /proc/self/exe names the loader" },
+		"2 MiB-aligned; /proc/self/exe and the process name are then "
+		"the loader's, not the program's" },
 	[HT_FIX_FS_PLACEMENT] = { "filesystem-placement",
 		"keep it on a filesystem that places large mappings 2 MiB-"
 		"aligned: ext4, xfs, or tmpfs mounted with huge=within_size",
@@ -62,6 +62,21 @@ const char *ht_fix_text(enum ht_fix f)
 const char *ht_fix_tradeoff(enum ht_fix f)
 {
 	return (unsigned int)f < HT_FIX__COUNT ? fixes[f].tradeoff : "";
+}
+
+const char *ht_ldso_token(enum ht_ldso l)
+{
+	switch (l) {
+	case HT_LDSO_NA:
+		return "not-applicable";
+	case HT_LDSO_NOT_NEEDED:
+		return "not-needed";
+	case HT_LDSO_YES:
+		return "yes";
+	case HT_LDSO_NO:
+		return "no";
+	}
+	return "unknown";
 }
 
 const char *ht_kind_name(enum ht_obj_kind k)
@@ -308,6 +323,129 @@ static enum ht_reason file_reason(const struct ht_placement *p)
 	return r;
 }
 
+/*
+ * The copy's bytes with the load base at @res modulo 2 MiB: the aligned
+ * part of every text mapping, congruent or not.  *@why: the reason of
+ * the largest segment that has none.
+ */
+static uint64_t copy_at(const struct ht_place_in *in,
+			const struct ht_placement *p, uint64_t res,
+			enum ht_reason *why)
+{
+	uint64_t sum = 0, biggest = 0;
+	size_t i;
+
+	for (i = 0; i < p->nseg; i++) {
+		const struct ht_segment *s = &in->elf->exec[i];
+		struct ht_spans sp;
+		enum ht_reason r;
+
+		r = ht_spans_virtual(res + s->vaddr, s->filesz, s->offset,
+				     in->pagesz, &sp);
+		sum += ht_spans_bytes(&sp);
+		if (r != HT_R_NONE && s->filesz >= biggest) {
+			biggest = s->filesz;
+			*why = r;
+		}
+	}
+	return sum;
+}
+
+/*
+ * -s copy: what the copy route gets over the bases the file can have.
+ * A random base is a multiple of its alignment; one that mmap(NULL)
+ * places off 2 MiB is some other multiple of a page.  No copy where no
+ * preload runs (static), where pages are private (text relocations) or
+ * writable, or where huge pages are off.
+ */
+static void place_copy(const struct ht_place_in *in, struct ht_placement *p)
+{
+	uint64_t step = 0, res, first = 0, n;
+	enum ht_reason why = HT_R_TOO_SMALL;
+	size_t i;
+
+	p->copy_reason = HT_R_NONE;
+	for (i = 0; i < p->nseg; i++)
+		if (in->elf->exec[i].flags & 2 /* PF_W */)
+			p->copy_reason = HT_R_WRITABLE_TEXT;
+	if (p->textrel)
+		p->copy_reason = HT_R_TEXTREL;
+	if (p->kind == HT_KIND_STATIC || p->kind == HT_KIND_STATIC_PIE)
+		p->copy_reason = HT_R_COPY_NO_CACHE;
+	if (in->thp_reason != HT_R_NONE)
+		p->copy_reason = in->thp_reason;
+	if (p->copy_reason != HT_R_NONE)
+		return;
+	if (p->base == HT_BASE_RANDOM)
+		step = p->align;
+	else if (p->base == HT_BASE_MMAP_UNALIGNED)
+		step = first = in->pagesz;
+	if (!step || step >= HT_HPAGE_SIZE)
+		step = first = HT_HPAGE_SIZE;	/* known: one base */
+	p->copy_min = UINT64_MAX;
+	for (res = first; res < HT_HPAGE_SIZE || res == first; res += step) {
+		n = copy_at(in, p, res & HT_HPAGE_MASK, &why);
+		if (n < p->copy_min)
+			p->copy_min = n;
+		if (n > p->copy_max)
+			p->copy_max = n;
+	}
+	if (!p->copy_max)
+		p->copy_reason = why;
+}
+
+/*
+ * --via-ldso: ld.so maps the program as it maps a library, with one
+ * mmap(NULL) of the whole image from file offset 0, unless a p_align
+ * above a page makes it (glibc >= 2.35) reserve memory aligned to that
+ * instead.  Where that mmap is placed 2 MiB-aligned (ext4 and xfs do for
+ * 2 MiB and more, as probed), the link-time layout is the run-time one
+ * modulo 2 MiB.  Not probed: assumed, and said to be a guess.
+ */
+static void place_ldso(const struct ht_place_in *in, struct ht_placement *p,
+		       enum ht_reason block)
+{
+	enum ht_reason r, why = HT_R_TOO_SMALL;
+	struct ht_spans sp;
+	size_t i;
+
+	if (p->kind != HT_KIND_PIE) {
+		p->ldso = HT_LDSO_NA;
+		return;
+	}
+	if (p->base != HT_BASE_RANDOM) {
+		p->ldso = HT_LDSO_NOT_NEEDED;
+		return;
+	}
+	p->ldso = HT_LDSO_NO;
+	if (in->ldso_align && p->align > in->pagesz) {
+		p->ldso_reason = HT_R_INCONGRUENT;	/* to p_align only */
+		return;
+	}
+	if (in->mmap_aligned == 0) {
+		p->ldso_reason = HT_R_INCONGRUENT;
+		return;
+	}
+	p->ldso_guess = in->mmap_aligned < 0;
+	for (i = 0; i < p->nseg; i++) {
+		const struct ht_segment *s = &in->elf->exec[i];
+
+		r = ht_spans_page_range(s->vaddr, s->filesz, s->offset,
+					in->pagesz, &sp);
+		p->ldso_eligible += ht_spans_bytes(&sp);
+		if (r != HT_R_NONE && !ht_spans_bytes(&sp))
+			why = r;
+	}
+	if (in->thp_reason != HT_R_NONE)
+		block = in->thp_reason;
+	if (block != HT_R_NONE || !p->ldso_eligible) {
+		p->ldso_reason = block != HT_R_NONE ? block : why;
+		p->ldso_eligible = 0;
+		return;
+	}
+	p->ldso = HT_LDSO_YES;
+}
+
 int ht_place(const struct ht_place_in *in, struct ht_placement *out)
 {
 	bool lost_head = false, link_incongruent = false;
@@ -366,6 +504,9 @@ int ht_place(const struct ht_place_in *in, struct ht_placement *out)
 		      out->verdict == HT_V_ELIGIBLE ? HT_R_NONE :
 		      file_reason(out);
 
+	place_copy(in, out);
+	place_ldso(in, out, blocker(in, out));
+
 	/* Fixes only where there is something to gain: 2 MiB of text. */
 	if (!out->possible)
 		return 0;
@@ -379,8 +520,7 @@ int ht_place(const struct ht_place_in *in, struct ht_placement *out)
 	if (lost_head && !(out->fixes & (1u << HT_FIX_MAX_PAGE_SIZE)))
 		out->fixes |= 1u << HT_FIX_SEPARATE_CODE;
 	/* ld.so maps the program with mmap(NULL) only at page p_align. */
-	if (out->kind == HT_KIND_PIE && out->base == HT_BASE_RANDOM &&
-	    out->align <= in->pagesz && in->mmap_aligned > 0)
+	if (out->ldso == HT_LDSO_YES && !out->ldso_guess)
 		out->fixes |= 1u << HT_FIX_LDSO;
 	if (out->base == HT_BASE_MMAP_UNALIGNED)
 		out->fixes |= 1u << HT_FIX_FS_PLACEMENT;

@@ -24,6 +24,11 @@
  *                             kernel maps the file with mmap(NULL) too.
  * Those "placed by the filesystem" take the caller's probe of mmap(NULL).
  *
+ * Started through ld.so (hugetext --via-ldso), a PIE is mapped like a
+ * library with a page p_align: where mmap(NULL) of the file lands.  The
+ * copy route (-s copy) needs no congruence: only the base modulo 2 MiB
+ * matters, which for a random base gives a range of outcomes.
+ *
  * Who makes it huge: the preload in a dynamically linked program; for a
  * static program or static-pie, which no preload reaches, the launcher
  * primes the file's page cache before exec, and the program's own
@@ -98,6 +103,8 @@ struct ht_place_in {
 				   aligned: 1 yes, 0 no, -1 not known */
 	int routes;		/* HT_ROUTE_BIT_*, or HT_ROUTES_UNKNOWN */
 	enum ht_reason route_reason;	/* why none works, when @routes 0 */
+	enum ht_reason thp_reason;	/* why no huge page at all (thp-never,
+					   thp-disabled-prctl), else NONE */
 };
 
 /* One executable PT_LOAD, as it will be mapped. */
@@ -111,6 +118,14 @@ struct ht_seg_place {
 	uint64_t possible;	/* spans its length allows at best */
 	enum ht_reason reason;	/* why eligible < possible (or, with
 				   nothing possible, why nothing); NONE */
+};
+
+/* --via-ldso for a file, as check predicts it. */
+enum ht_ldso {
+	HT_LDSO_NA = 0,		/* not a PIE: nothing to start that way */
+	HT_LDSO_NOT_NEEDED,	/* the kernel's own placement is aligned */
+	HT_LDSO_YES,		/* ld.so's mmap(NULL) aligns the image */
+	HT_LDSO_NO,		/* it would not be (more) eligible */
 };
 
 struct ht_placement {
@@ -129,6 +144,22 @@ struct ht_placement {
 	enum ht_verdict verdict;
 	enum ht_reason reason;	/* HT_R_NONE when eligible */
 	unsigned int fixes;	/* 1u << enum ht_fix */
+	/*
+	 * -s copy: the 2 MiB-aligned parts of the text mappings, with no
+	 * congruence needed, over every base the file can get (one value
+	 * where the base is known modulo 2 MiB).
+	 */
+	uint64_t copy_min, copy_max;
+	enum ht_reason copy_reason;	/* why nothing, else HT_R_NONE */
+	/*
+	 * --via-ldso: ld.so maps the whole image with mmap(NULL); page-
+	 * cache spans then, and why none.  @ldso_guess: the placement of
+	 * mmap(NULL) was not probed, only assumed (ext4 and xfs align).
+	 */
+	enum ht_ldso ldso;
+	uint64_t ldso_eligible;
+	enum ht_reason ldso_reason;
+	bool ldso_guess;
 };
 
 /*
@@ -149,6 +180,9 @@ enum ht_obj_kind ht_place_kind(const struct ht_elf_info *elf, bool pie_flag,
  * ET_DYN (nothing the kernel or ld.so loads).  @out is then zeroed.
  */
 int ht_place(const struct ht_place_in *in, struct ht_placement *out);
+
+/* ht_ldso_token - "not-applicable", "not-needed", "yes", "no". */
+const char *ht_ldso_token(enum ht_ldso l);
 
 /* ht_kind_name - "PIE", "shared object", ...  Never NULL. */
 const char *ht_kind_name(enum ht_obj_kind k);

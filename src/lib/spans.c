@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* spans.c - pure 2 MiB span arithmetic; see spans.h. */
+#include <stdbool.h>
+
 #include "spans.h"
 
 static enum ht_reason none(uint64_t len, struct ht_spans *out,
@@ -13,14 +15,15 @@ static enum ht_reason none(uint64_t len, struct ht_spans *out,
 	return why;
 }
 
-enum ht_reason ht_spans_find(uint64_t vaddr, uint64_t len, uint64_t offset,
-			     struct ht_spans *out)
+/* The whole aligned spans of the range; @congruent: offsets must agree. */
+static enum ht_reason find(uint64_t vaddr, uint64_t len, uint64_t offset,
+			   bool congruent, struct ht_spans *out)
 {
 	uint64_t first, last;
 
 	if (len < HT_HPAGE_SIZE)
 		return none(len, out, HT_R_TOO_SMALL);
-	if ((vaddr - offset) & HT_HPAGE_MASK)
+	if (congruent && ((vaddr - offset) & HT_HPAGE_MASK))
 		return none(len, out, HT_R_INCONGRUENT);
 	if (vaddr + len < vaddr || vaddr > UINT64_MAX - HT_HPAGE_MASK)
 		return none(len, out, HT_R_NO_WHOLE_SPAN);
@@ -38,9 +41,17 @@ enum ht_reason ht_spans_find(uint64_t vaddr, uint64_t len, uint64_t offset,
 	return HT_R_NONE;
 }
 
-enum ht_reason ht_spans_page_range(uint64_t vaddr, uint64_t len,
-				   uint64_t offset, uint64_t pagesz,
-				   struct ht_spans *out)
+enum ht_reason ht_spans_find(uint64_t vaddr, uint64_t len, uint64_t offset,
+			     struct ht_spans *out)
+{
+	return find(vaddr, len, offset, true, out);
+}
+
+/* Widen to the pages ld.so and the kernel map: from the page holding
+ * the start to the end of the page holding the last byte. */
+static enum ht_reason page_range(uint64_t vaddr, uint64_t len,
+				 uint64_t offset, uint64_t pagesz,
+				 bool congruent, struct ht_spans *out)
 {
 	uint64_t pmask = pagesz - 1;
 	uint64_t start = vaddr & ~pmask;
@@ -49,7 +60,20 @@ enum ht_reason ht_spans_page_range(uint64_t vaddr, uint64_t len,
 	if (vaddr + len < vaddr || vaddr + len > UINT64_MAX - pmask)
 		return none(len, out, HT_R_NO_WHOLE_SPAN);
 	end = (vaddr + len + pmask) & ~pmask;
-	/* ld.so and the kernel map from the page holding the start. */
-	return ht_spans_find(start, end - start, offset - (vaddr - start),
-			     out);
+	return find(start, end - start, offset - (vaddr - start), congruent,
+		    out);
+}
+
+enum ht_reason ht_spans_page_range(uint64_t vaddr, uint64_t len,
+				   uint64_t offset, uint64_t pagesz,
+				   struct ht_spans *out)
+{
+	return page_range(vaddr, len, offset, pagesz, true, out);
+}
+
+enum ht_reason ht_spans_virtual(uint64_t vaddr, uint64_t len,
+				uint64_t offset, uint64_t pagesz,
+				struct ht_spans *out)
+{
+	return page_range(vaddr, len, offset, pagesz, false, out);
 }

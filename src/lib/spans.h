@@ -52,6 +52,17 @@ enum ht_reason ht_spans_page_range(uint64_t vaddr, uint64_t len,
 				   uint64_t offset, uint64_t pagesz,
 				   struct ht_spans *out);
 
+/*
+ * ht_spans_virtual - the same page-granular range's whole 2 MiB-aligned
+ * spans in virtual-address space alone, whatever the file offsets: what
+ * a copy into anonymous huge pages can cover, since only the page
+ * cache needs congruence.  @out->offset is the file offset mapped at
+ * @out->start.  Returns HT_R_NONE, HT_R_TOO_SMALL or HT_R_NO_WHOLE_SPAN.
+ */
+enum ht_reason ht_spans_virtual(uint64_t vaddr, uint64_t len,
+				uint64_t offset, uint64_t pagesz,
+				struct ht_spans *out);
+
 /* ht_spans_bytes - bytes covered by the spans of @s (0 when none). */
 static inline uint64_t ht_spans_bytes(const struct ht_spans *s)
 {

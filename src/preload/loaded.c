@@ -151,9 +151,10 @@ bool ht_loaded_object(const struct ht_loaded *l, uint64_t pagesz,
 		if (o->nparts == HT_ELF_MAX_EXEC)
 			continue;
 		p = &o->parts[o->nparts++];
-		p->span_reason = ht_spans_page_range(a, ph->p_filesz,
-						     ph->p_offset, pagesz,
-						     &p->spans);
+		p->span_reason = (l->any_offset ? ht_spans_virtual :
+				  ht_spans_page_range)(a, ph->p_filesz,
+						       ph->p_offset, pagesz,
+						       &p->spans);
 		p->vaddr = a & ~(pagesz - 1);
 		p->offset = ph->p_offset & ~(pagesz - 1);
 		p->len = p->spans.head + ht_spans_bytes(&p->spans) +

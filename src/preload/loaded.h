@@ -21,6 +21,11 @@ struct ht_loaded {
 	uint64_t bias;		/* l_addr: run-time minus link-time address */
 	const ElfW(Phdr) *phdr;
 	size_t phnum;
+	/*
+	 * Spans in virtual-address space alone (ht_spans_virtual()): for
+	 * the copy route, which needs no file-offset congruence.
+	 */
+	bool any_offset;
 };
 
 /*
@@ -67,7 +72,8 @@ bool ht_loaded_textrel(const struct ht_loaded *l);
 
 /*
  * ht_loaded_object - fill @o from @l: its executable PT_LOADs as parts
- * (page-granular ranges and their 2 MiB spans, at most HT_ELF_MAX_EXEC),
+ * (page-granular ranges and their 2 MiB spans, at most HT_ELF_MAX_EXEC;
+ * congruent ones, or with @l->any_offset every aligned one),
  * text bytes, and an object-wide reason for text mapped writable
  * (PF_W: self-modifying code, left alone).  @o->path and @o->name are
  * left NULL for the caller.  Returns true when @o has at least one

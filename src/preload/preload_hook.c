@@ -267,6 +267,31 @@ static void write_report(struct state *s)
 		    why);
 }
 
+/*
+ * The main program's file, into @buf: /proc/self/exe, unless the
+ * kernel ran ld.so itself (no interpreter, so AT_BASE is 0: hugetext
+ * --via-ldso, or "ld.so PROG"), when that names the loader: then the
+ * file mapped at the program's text.  Returns its length, or <= 0.
+ */
+static ssize_t main_name(const struct ht_object *o, char *buf, size_t len)
+{
+	struct ht_range_stat q = { 0 };
+	ssize_t n = -1;
+
+	if (getauxval(AT_BASE) || !o->nparts)
+		return readlink("/proc/self/exe", buf, len - 1);
+	q.start = o->parts[0].vaddr;
+	q.end = q.start + g.pagesz;
+	q.want_path = true;
+	if (ht_smaps_query(0, &q, 1) == 0 && q.one_file && q.path) {
+		n = snprintf(buf, len, "%s", q.path);
+		if ((size_t)n >= len)
+			n = -1;
+	}
+	ht_range_stat_free(&q, 1);
+	return n;
+}
+
 static void report(struct state *s)
 {
 	struct quiet q;
@@ -278,7 +303,7 @@ static void report(struct state *s)
 		return;
 	/* The main program's name, for the object nothing else named. */
 	if (s->run.nobj && !strcmp(s->run.obj[0].path, "(main program)")) {
-		n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+		n = main_name(&s->run.obj[0], buf, sizeof(buf));
 		if (n > 0) {
 			char *p;
 
@@ -515,7 +540,7 @@ static void collect_map(struct state *s, struct link_map *m, bool reads)
 {
 	ElfW(Phdr) buf[MAX_PHDRS];
 	struct ht_loaded l = { m->l_name ? m->l_name : "", m->l_addr,
-			       NULL, 0 };
+			       NULL, 0, s->pol.strategy == HT_STRATEGY_COPY };
 	int n;
 
 	/* The vDSO has no file, and this library is not news to itself. */

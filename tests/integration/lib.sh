@@ -47,6 +47,28 @@ copy_small() {
 	sync "$2" 2>/dev/null || sync
 }
 
+# pie4k OUT: a PIE of 16 MiB text with 4 KiB p_align in every PT_LOAD,
+# as distributions build postgres or gdb: the kernel loads it at a
+# random 4 KiB-aligned base, so its text is (almost never) congruent.
+# Built here, in 4 KiB writes (copy_small).
+pie4k() {
+	command -v cc > /dev/null || skip "no C compiler (cc) to build a PIE"
+	sh "$HT_SRCDIR/tests/progs/gentext.sh" main 16 12 > "$T/pie4k.S"
+	cc -O2 -fPIE -pie -Wl,-z,max-page-size=4096 -Wl,-z,separate-code \
+		-o "$T/pie4k.tmp" "$HT_SRCDIR/tests/progs/bigtext.c" \
+		"$T/pie4k.S"
+	readelf -lW "$T/pie4k.tmp" | awk '$1 == "LOAD" && $NF != "0x1000" {
+		exit 1 }' || fail "$T/pie4k.tmp: a PT_LOAD p_align is not 4 KiB"
+	copy_small "$T/pie4k.tmp" "$1"
+	rm -f "$T/pie4k.tmp"
+}
+
+# exec_kb SMAPS FIELD: the sum of FIELD (kB) over executable mappings.
+exec_kb() {
+	awk -v f="$2:" '/^[0-9a-f]+-[0-9a-f]+ / { x = ($2 ~ /x/) }
+	x && $1 == f { s += $2 } END { print s + 0 }' "$1"
+}
+
 # pmd_kb SMAPS PATH: kB PMD-mapped (file + shmem) in mappings of PATH.
 pmd_kb() {
 	awk -v p="$2" '

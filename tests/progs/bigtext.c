@@ -6,15 +6,21 @@
  * tests read the truth from the program itself.
  *
  *   bigtext [-r ROUNDS] [-s SMAPS_OUT] [-x STATUS] [-k SIGNAL] [-w] [-l]
+ *           [-f WORKERS]
  *
  * -w waits for end of input before exiting; -l runs all functions
  * again for each line read (printing the checksum each time), then
  * exits at end of input: a long-running process to act on from outside.
+ * -f forks WORKERS processes after the first run, like a pre-forking
+ * server; each runs all functions again and checks the checksum, and
+ * while all of them are alive the parent copies their smaps to
+ * SMAPS_OUT.1 ... SMAPS_OUT.N and its own to SMAPS_OUT.0.
  */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "copy_smaps.h"
@@ -38,13 +44,85 @@ static long run(const fn_t *t, long n, long rounds)
 	return sum;
 }
 
+/* Copy /proc/@pid/smaps to @out.@i.  Returns 0, or -1. */
+static int copy_worker_smaps(const char *out, int i, pid_t pid)
+{
+	char from[64], to[4096], buf[65536];
+	FILE *in, *o;
+	size_t n;
+	int ret;
+
+	snprintf(from, sizeof(from), "/proc/%d/smaps", (int)pid);
+	snprintf(to, sizeof(to), "%s.%d", out, i);
+	in = fopen(from, "r");
+	if (!in)
+		return -1;
+	o = fopen(to, "w");
+	if (!o) {
+		fclose(in);
+		return -1;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		fwrite(buf, 1, n, o);
+	fclose(in);
+	ret = fclose(o);
+	return ret ? -1 : 0;
+}
+
+/*
+ * Fork @n workers that run the text again (each must get @want), wait
+ * until all have, copy their smaps while they live, then let them go.
+ * Returns 0, or 4 when a worker failed.
+ */
+static int workers(int n, long rounds, long want, const char *smaps)
+{
+	int ready[2], go[2], i, st, bad = 0;
+	pid_t pid[64];
+	char b;
+
+	if (n > 64 || pipe(ready) || pipe(go))
+		return 4;
+	for (i = 0; i < n; i++) {
+		pid[i] = fork();
+		if (pid[i] < 0)
+			return 4;
+		if (pid[i] == 0) {
+			long sum = run(main_table, main_count, rounds);
+
+#ifdef WITH_LIB
+			sum += run(lib_table, lib_count, rounds);
+#endif
+			close(go[1]);
+			b = sum == want ? 'y' : 'n';
+			if (write(ready[1], &b, 1) != 1)
+				_exit(4);
+			while (read(go[0], &b, 1) > 0)
+				;
+			_exit(sum == want ? 0 : 4);
+		}
+	}
+	close(ready[1]);
+	for (i = 0; i < n; i++)
+		if (read(ready[0], &b, 1) != 1 || b != 'y')
+			bad = 1;
+	for (i = 0; smaps && i <= n; i++)
+		if (copy_worker_smaps(smaps, i, i ? pid[i - 1] : getpid()))
+			bad = 1;
+	close(go[1]);
+	for (i = 0; i < n; i++)
+		if (waitpid(pid[i], &st, 0) != pid[i] || !WIFEXITED(st) ||
+		    WEXITSTATUS(st))
+			bad = 1;
+	return bad ? 4 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *smaps = NULL;
 	long rounds = 1, sum;
-	int status = 0, sig = 0, wait_stdin = 0, loop = 0, c;
+	int status = 0, sig = 0, wait_stdin = 0, loop = 0, nwork = 0, c;
 
-	while ((c = getopt(argc, argv, "r:s:x:k:wl")) != -1) {
+	while ((c = getopt(argc, argv, "r:s:x:k:wlf:")) != -1) {
 		switch (c) {
 		case 'r':
 			rounds = atol(optarg);
@@ -64,6 +142,9 @@ int main(int argc, char **argv)
 		case 'l':
 			loop = 1;
 			break;
+		case 'f':
+			nwork = atoi(optarg);
+			break;
 		default:
 			return 2;
 		}
@@ -78,6 +159,8 @@ int main(int argc, char **argv)
 #endif
 	       , (unsigned long)sum);
 	fflush(stdout);
+	if (nwork > 0 && workers(nwork, rounds, sum, smaps))
+		return 4;
 	if (loop) {
 		char line[256];
 

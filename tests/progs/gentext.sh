@@ -1,15 +1,19 @@
 #!/bin/sh
-# gentext.sh PREFIX MIB - write to stdout an x86-64 assembly file with
-# MIB MiB of text: 16 KiB functions PREFIX_f<i> (each returns 3x+i), and a
-# table PREFIX_table of their addresses with PREFIX_count entries.
+# gentext.sh PREFIX MIB [ALIGN] - write to stdout an x86-64 assembly file
+# with MIB MiB of text: functions PREFIX_f<i> (each returns 3x+i) 2^ALIGN
+# bytes apart (default 14: 16 KiB), and a table PREFIX_table of their
+# addresses with PREFIX_count entries.  The linker gives the text
+# segment at least that alignment (p_align): 12 keeps it at 4 KiB, as
+# most distributions' programs have it.
 set -eu
 prefix=$1
 mib=$2
-n=$((mib * 64))
-awk -v p="$prefix" -v n="$n" 'BEGIN {
+align=${3:-14}
+n=$((mib * (1048576 >> align)))
+awk -v p="$prefix" -v n="$n" -v a="$align" 'BEGIN {
 	printf "\t.text\n"
 	for (i = 0; i < n; i++) {
-		printf "\t.p2align 14, 0xcc\n\t.type %s_f%d, @function\n", p, i
+		printf "\t.p2align %d, 0xcc\n\t.type %s_f%d, @function\n", a, p, i
 		printf "%s_f%d:\n\tlea %d(%%rdi,%%rdi,2), %%rax\n\tret\n", p, i, i
 		printf "\t.size %s_f%d, .-%s_f%d\n", p, i, p, i
 	}

@@ -243,6 +243,37 @@ Test(elf_real, libc)
 	cr_assert_gt(info.text_bytes, 0);
 }
 
+/* The loader this program names is the one that runs it (PT_INTERP). */
+Test(elf_real, interp)
+{
+	char buf[PATH_MAX], small[4];
+	struct stat a, b;
+	int fd = open(SELF, O_RDONLY | O_CLOEXEC);
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(ht_elf_interp(fd, buf, sizeof(buf)), 0);
+	cr_assert_eq(buf[0], '/', "interp %s", buf);
+	cr_assert_eq(stat(buf, &a), 0, "%s: %s", buf, strerror(errno));
+	cr_assert_eq(ht_elf_interp(fd, small, sizeof(small)), -ENAMETOOLONG);
+	close(fd);
+	/* libc names no interpreter for itself... */
+	fd = open(LIBC, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		int r = ht_elf_interp(fd, buf, sizeof(buf));
+
+		/* ...or, as glibc's, the loader: it can be run. */
+		cr_assert(r == -ENOENT || (r == 0 && stat(buf, &b) == 0 &&
+					   b.st_ino == a.st_ino),
+			  "libc: %d %s", r, buf);
+		close(fd);
+	}
+	/* Not ELF at all. */
+	fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(ht_elf_interp(fd, buf, sizeof(buf)), -ENOEXEC);
+	close(fd);
+}
+
 /* ------------------------------------------------------------------ */
 /* Compiled fixtures. */
 
@@ -272,6 +303,16 @@ Test(elf_cc, static_program)
 	}
 	read_fixture("static", &info);
 	cr_assert_eq(info.has_interp, false);
+	{
+		char path[128], buf[256];
+		int fd;
+
+		scratch_path(path, sizeof(path), "static");
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		cr_assert_geq(fd, 0);
+		cr_assert_eq(ht_elf_interp(fd, buf, sizeof(buf)), -ENOENT);
+		close(fd);
+	}
 	cr_assert_eq(info.type, ET_EXEC);
 	cr_assert_eq(ht_elf_is_pie(&info), false);
 	cr_assert_eq(info.textrel, false);

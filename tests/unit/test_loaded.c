@@ -92,6 +92,30 @@ Test(loaded, incongruent)
 	cr_assert_eq(o.parts[0].span_reason, HT_R_INCONGRUENT);
 }
 
+/*
+ * The same segment for the copy route: the aligned part of the mapped
+ * range, whatever the file offsets (a PIE with 4 KiB p_align).
+ */
+Test(loaded, incongruent_any_offset)
+{
+	ElfW(Phdr) ph[1] = { load(0x19000, 0x19000, 16 * MiB + 0x1015,
+				  PF_R | PF_X) };
+	struct ht_loaded l = { "", 0x5564a4cc5000ull, ph, 1, true };
+	struct ht_object o;
+
+	cr_assert(ht_loaded_object(&l, PAGE, &o));
+	cr_assert_eq(o.parts[0].span_reason, HT_R_NONE);
+	cr_assert_eq(o.parts[0].spans.start, 0x5564a4e00000ull);
+	cr_assert_eq(o.parts[0].spans.end, 0x5564a5c00000ull);
+	cr_assert_eq(o.parts[0].spans.offset,
+		     0x19000 + 0x5564a4e00000ull - 0x5564a4cde000ull);
+	cr_assert_eq(o.parts[0].vaddr, 0x5564a4cde000ull);
+	cr_assert_eq(o.parts[0].len, 16 * MiB + 0x2000);
+	l.any_offset = false;
+	cr_assert_not(ht_loaded_object(&l, PAGE, &o));
+	cr_assert_eq(o.parts[0].span_reason, HT_R_INCONGRUENT);
+}
+
 /* Text that is writable from the start is self-modifying: left alone. */
 Test(loaded, writable_text)
 {

@@ -572,3 +572,151 @@ Test(placement, reason_texts)
 	ht_place_reason_text(&pl, pl.reason, buf, 8);
 	cr_assert_eq(strlen(buf), 7);
 }
+
+/* ------------------------------------------------------------------ */
+/* The other ways to run a file: a private copy, and through ld.so. */
+
+static void expect_copy(uint64_t min, uint64_t max, enum ht_reason r)
+{
+	cr_assert_eq(pl.copy_min, min, "copy_min %" PRIu64 " KiB, want %"
+		     PRIu64, pl.copy_min / KiB, min / KiB);
+	cr_assert_eq(pl.copy_max, max, "copy_max %" PRIu64 " KiB, want %"
+		     PRIu64, pl.copy_max / KiB, max / KiB);
+	cr_assert_eq(pl.copy_reason, r, "copy reason %s, want %s",
+		     ht_reason_name(pl.copy_reason), ht_reason_name(r));
+}
+
+static void expect_ldso(enum ht_ldso l, uint64_t eligible, enum ht_reason r,
+			bool guess)
+{
+	cr_assert_eq(pl.ldso, l, "ldso %s, want %s", ht_ldso_token(pl.ldso),
+		     ht_ldso_token(l));
+	cr_assert_eq(pl.ldso_eligible, eligible, "ldso eligible %" PRIu64
+		     " KiB, want %" PRIu64, pl.ldso_eligible / KiB,
+		     eligible / KiB);
+	cr_assert_eq(pl.ldso_reason, r, "ldso reason %s, want %s",
+		     ht_reason_name(pl.ldso_reason), ht_reason_name(r));
+	cr_assert_eq(pl.ldso_guess, guess);
+}
+
+/*
+ * A 24 MiB PIE with 4 KiB p_align: the copy gets 22 or 24 MiB as the
+ * random base falls; through ld.so the link-time layout holds, 22 MiB,
+ * a guess while mmap(NULL) is not probed, a fix once it is.
+ */
+Test(placement, pie_4k_copy_and_ldso)
+{
+	file(ET_DYN_, true);
+	seg(0x1000, 0x1000, 24 * MiB, 0x1000);
+	run();
+	expect_copy(22 * MiB, 24 * MiB, HT_R_NONE);
+	expect_ldso(HT_LDSO_YES, 22 * MiB, HT_R_NONE, true);
+	expect_fixes(FIX(MAX_PAGE_SIZE));
+
+	file(ET_DYN_, true);
+	seg(0x1000, 0x1000, 24 * MiB, 0x1000);
+	in.mmap_aligned = 1;
+	in.routes = HT_ROUTE_BIT_REFAULT;
+	run();
+	expect_ldso(HT_LDSO_YES, 22 * MiB, HT_R_NONE, false);
+	expect_fixes(FIX(MAX_PAGE_SIZE) | FIX(LDSO));
+
+	/* Placed off 2 MiB by its filesystem: ld.so does not help. */
+	file(ET_DYN_, true);
+	seg(0x1000, 0x1000, 24 * MiB, 0x1000);
+	in.mmap_aligned = 0;
+	run();
+	expect_ldso(HT_LDSO_NO, 0, HT_R_INCONGRUENT, false);
+	expect_copy(22 * MiB, 24 * MiB, HT_R_NONE);
+
+	/* No route on its filesystem: the page cache cannot, a copy can. */
+	file(ET_DYN_, true);
+	seg(0x1000, 0x1000, 24 * MiB, 0x1000);
+	in.mmap_aligned = 1;
+	in.routes = 0;
+	in.route_reason = HT_R_NO_LARGE_FOLIOS;
+	run();
+	expect_ldso(HT_LDSO_NO, 0, HT_R_NO_LARGE_FOLIOS, false);
+	expect_copy(22 * MiB, 24 * MiB, HT_R_NONE);
+}
+
+/* 16 KiB p_align: ld.so reserves memory aligned to that alone. */
+Test(placement, pie_16k_no_ldso)
+{
+	file(ET_DYN_, true);
+	seg(0xc000, 0xc000, 24 * MiB, 0x4000);
+	in.mmap_aligned = 1;
+	run();
+	expect_ldso(HT_LDSO_NO, 0, HT_R_INCONGRUENT, false);
+	expect_copy(22 * MiB, 24 * MiB, HT_R_NONE);
+	/* Before glibc 2.35 ld.so ignored p_align: mmap(NULL) places it. */
+	in.ldso_align = false;
+	run();
+	expect_ldso(HT_LDSO_YES, 22 * MiB, HT_R_NONE, false);
+}
+
+/* Aligned by the kernel already: one base, no ld.so needed. */
+Test(placement, pie_2m_copy_exact)
+{
+	file(ET_DYN_, true);
+	seg(0x200000, 0x200000, 0x3004015, 0x200000);
+	run();
+	expect_copy(48 * MiB, 48 * MiB, HT_R_NONE);
+	expect_ldso(HT_LDSO_NOT_NEEDED, 0, HT_R_NONE, false);
+}
+
+/* Libraries and non-PIE programs are not started through ld.so. */
+Test(placement, ldso_not_applicable)
+{
+	file(ET_DYN_, false);
+	seg(0x1000, 0x1000, 24 * MiB, 0x1000);
+	in.mmap_aligned = 0;
+	run();
+	cr_assert_eq(pl.kind, HT_KIND_SHARED);
+	expect_ldso(HT_LDSO_NA, 0, HT_R_NONE, false);
+	/* Some other multiple of a page: 22 or 24 MiB. */
+	expect_copy(22 * MiB, 24 * MiB, HT_R_NONE);
+	file(ET_EXEC_, true);
+	seg(0x4000, 0x404000, 0x1800015, 0x4000);
+	run();
+	expect_ldso(HT_LDSO_NA, 0, HT_R_NONE, false);
+	expect_copy(22 * MiB, 22 * MiB, HT_R_NONE);
+}
+
+/* Where no copy is made: static, text relocations, writable, THP off. */
+Test(placement, copy_refused)
+{
+	file(ET_EXEC_, false);
+	seg(0x200000, 0x600000, 24 * MiB, 0x200000);
+	run();
+	expect_copy(0, 0, HT_R_COPY_NO_CACHE);
+
+	file(ET_DYN_, true);
+	seg(0x200000, 0x200000, 24 * MiB, 0x200000);
+	elf.textrel = true;
+	run();
+	expect_copy(0, 0, HT_R_TEXTREL);
+
+	file(ET_DYN_, true);
+	seg(0x200000, 0x200000, 24 * MiB, 0x200000);
+	elf.exec[0].flags = 7;	/* PF_R | PF_W | PF_X */
+	run();
+	expect_copy(0, 0, HT_R_WRITABLE_TEXT);
+
+	file(ET_DYN_, true);
+	seg(0x1000, 0x1000, 24 * MiB, 0x1000);
+	in.mmap_aligned = 1;
+	in.thp_reason = HT_R_THP_NEVER;
+	run();
+	expect_copy(0, 0, HT_R_THP_NEVER);
+	expect_ldso(HT_LDSO_NO, 0, HT_R_THP_NEVER, false);
+
+	/* Under 2 MiB of text: nothing, and why. */
+	file(ET_DYN_, true);
+	seg(0x1000, 0x1000, 1 * MiB, 0x1000);
+	run();
+	expect_copy(0, 0, HT_R_TOO_SMALL);
+
+	cr_assert_str_eq(ht_ldso_token(HT_LDSO_NOT_NEEDED), "not-needed");
+	cr_assert_str_eq(ht_ldso_token(HT_LDSO_NO + 1), "unknown");
+}

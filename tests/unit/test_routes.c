@@ -16,8 +16,9 @@
  * with ht_map_aligned() like text.  Covered: every strategy (auto,
  * collapse, refault, none, copy) and dry_run on both filesystems, the
  * second call ("already") and a second mapping of a huge cache
- * ("remap"), the copy of read-only text staying non-executable (the
- * protection the caller gives in t->prot), the policy gates (thp-never,
+ * ("remap"), a copy of text incongruent with its file, the copy of
+ * read-only text staying non-executable (the protection the caller
+ * gives in t->prot), the policy gates (thp-never,
  * thp-disabled-prctl, seccomp), misaligned and empty ranges
  * (no-whole-span), ranges that are not the file (not-file), writable
  * text, MADV_NOHUGEPAGE, a private (COW) page in the range both as smaps
@@ -537,6 +538,47 @@ Test(routes_ext4, copy)
 		     ht_reason_name(t.reason));
 	cr_assert_eq(t.route, HT_ROUTE_NONE);
 	check_contents(f, f->map);
+}
+
+/*
+ * Text whose file offsets are not congruent with its addresses (a PIE
+ * with 4 KiB p_align at a random base): no page-cache PMD can map it,
+ * but a copy needs no congruence.  The file from offset 4 KiB at a
+ * 2 MiB-aligned address: 6 MiB copied, byte for byte the file's.
+ */
+Test(routes_ext4, copy_incongruent)
+{
+	struct fixture *f = make_file(ext4_dir, FILE_SIZE);
+	uint64_t len = FILE_SIZE - 2 * MiB;
+	struct ht_policy pol;
+	struct ht_target t;
+	struct truth w;
+	void *area, *m;
+	uintptr_t a;
+	int ret;
+
+	policy_of(&pol, HT_STRATEGY_COPY);
+	area = mmap(NULL, len + 2 * MiB, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	cr_assert_neq(area, MAP_FAILED);
+	a = ((uintptr_t)area + HT_HPAGE_MASK) & ~(uintptr_t)HT_HPAGE_MASK;
+	m = mmap((void *)a, len, RX, MAP_PRIVATE | MAP_FIXED, f->fd, PAGE);
+	cr_assert_eq(m, (void *)a, "mmap: %s", strerror(errno));
+	memset(&t, 0x5a, sizeof(t));
+	t.start = a;
+	t.end = a + len;
+	t.offset = PAGE;
+	t.fd = f->fd;
+	t.prot = RX;
+	ret = make_huge(&t, NULL, &pol, &w);
+	cr_assert_eq(ret, 0, "copy: %d, %s (err %d)", ret,
+		     ht_reason_name(t.reason), t.err);
+	cr_assert_eq(t.route, HT_ROUTE_COPY);
+	cr_assert_eq(t.pmd_after, len);
+	cr_assert_eq(w.anon, len);
+	cr_assert_eq(first_bad(m, PAGE, len), -1, "the copy differs");
+	cr_assert_eq(cache_huge(f), 0);
+	munmap(area, len + 2 * MiB);
 }
 
 /*

@@ -5,7 +5,8 @@
  *
  * Covers ht_spans_find() on aligned, unaligned, too small, incongruent,
  * span-less and wrapping ranges and on a set of realistic segments;
- * ht_spans_page_range() rounding to pages; ht_spans_count/bytes; and
+ * ht_spans_page_range() rounding to pages; ht_spans_virtual() (the copy
+ * route's spans, congruence ignored); ht_spans_count/bytes; and
  * ht_reason_name/ht_reason_text for every code and out-of-range values.
  */
 #include <criterion/criterion.h>
@@ -320,6 +321,53 @@ Test(spans, page_range_reaches_last_span)
 	expect_reason(ht_spans_page_range(0x201000, 8 * MiB, 0x2000, 4096,
 					  &s), HT_R_INCONGRUENT);
 	cr_assert_eq(ht_spans_bytes(&s), 0);
+}
+
+/*
+ * The copy route's spans: virtual addresses alone.  An incongruent PIE
+ * (text at 0x19000 of the file, loaded at a 4 KiB-aligned base) still
+ * has the aligned part of its mapped range; the offset is the file
+ * offset mapped there, not a congruent one.
+ */
+Test(spans, virtual_ignores_congruence)
+{
+	uint64_t base = 0x5564a4cc5000, v = base + 0x19000;
+	struct ht_spans s;
+
+	poison(&s);
+	expect_reason(ht_spans_virtual(v, 16 * MiB + 0x1015, 0x19000, 4096,
+				       &s), HT_R_NONE);
+	/* [0x5564a4cde000, 0x5564a5ce0000): 0x5564a4e00000 on. */
+	expect_spans(&s, 0x5564a4e00000, 0x5564a5c00000,
+		     0x19000 + (0x5564a4e00000 - v), 0x5564a4e00000 - v,
+		     v + 16 * MiB + 0x2000 - 0x5564a5c00000);
+	cr_assert_eq(ht_spans_bytes(&s), 14 * MiB);
+	/* The page-cache arithmetic refuses the same range. */
+	expect_reason(ht_spans_page_range(v, 16 * MiB + 0x1015, 0x19000,
+					  4096, &s), HT_R_INCONGRUENT);
+
+	/* Where it is congruent, both give the same spans. */
+	struct ht_spans c;
+
+	expect_reason(ht_spans_virtual(0x201000, 8 * MiB, 0x1000, 4096, &s),
+		      HT_R_NONE);
+	expect_reason(ht_spans_page_range(0x201000, 8 * MiB, 0x1000, 4096,
+					  &c), HT_R_NONE);
+	cr_assert_eq(memcmp(&s, &c, sizeof(s)), 0);
+
+	/* Page rounding first, as ld.so maps it. */
+	expect_reason(ht_spans_virtual(0x1ff800, 2 * MiB + 0x800, 0x800,
+				       4096, &s), HT_R_NONE);
+	expect_spans(&s, 0x200000, 0x400000, 0x1000, 0x1000, 0);
+
+	/* Too small, and no whole span, as before. */
+	expect_reason(ht_spans_virtual(0x1000, 2 * MiB - 4096, 0x1000, 4096,
+				       &s), HT_R_TOO_SMALL);
+	expect_empty(&s, 2 * MiB - 4096);
+	expect_reason(ht_spans_virtual(0x101000, 2 * MiB + 0x10000, 0x5000,
+				       4096, &s), HT_R_NO_WHOLE_SPAN);
+	expect_reason(ht_spans_virtual(UINT64_MAX - 0xfffff, 4 * MiB, 0,
+				       4096, &s), HT_R_NO_WHOLE_SPAN);
 }
 
 Test(spans, count_and_bytes)
