@@ -45,7 +45,7 @@ run() {
 	printf 'interval = %s\nallow_exe = %s/*\n' "$1" "$W" > "$W/conf"
 	"$HT" daemon --foreground --config "$W/conf" 2> "$W/log.$1" &
 	d=$!
-	sleep 3		# its first pass, and the big ones made huge
+	sleep 5		# its first pass, and the big ones made huge
 	t0=$(awk '{ print $14 + $15 }' "/proc/$d/stat")
 	sleep "$S"
 	t1=$(awk '{ print $14 + $15 }' "/proc/$d/stat")

@@ -215,8 +215,12 @@ void ht_daemon_exec(struct ht_daemon *d, pid_t pid, uint64_t now)
 
 	if (!p)
 		return;
-	/* Whatever it was before the exec, it is a new program now. */
-	p->start = start_time(pid);
+	/*
+	 * Whatever it was before the exec, it is a new program now.  Its
+	 * start time is read when it is due: most programs a busy host
+	 * execs are gone by then, and cost no more than this.
+	 */
+	p->start = 0;
 	p->ignore = false;
 	p->huge_seen = 0;
 	p->nrng = 0;
@@ -563,6 +567,7 @@ static void page_out_shared(struct ht_daemon *d, struct cands *cs)
 
 int ht_daemon_due(struct ht_daemon *d, uint64_t now)
 {
+	uint64_t st;
 	size_t i;
 
 	d->want_pass = false;
@@ -572,8 +577,10 @@ int ht_daemon_due(struct ht_daemon *d, uint64_t now)
 		if (!p->due || now < p->due || p->ignore)
 			continue;
 		p->due = 0;
-		if (start_time(p->pid) != p->start)
+		st = start_time(p->pid);
+		if (!st || (p->start && st != p->start))
 			continue;	/* gone, or another process now */
+		p->start = st;
 		look(d, p, now);
 	}
 	return d->want_pass;
@@ -610,6 +617,8 @@ int ht_daemon_pass(struct ht_daemon *d, uint64_t now, bool all)
 		st = start_time(pid);
 		if (!st || !(p = proc_of(d, pid)))
 			continue;
+		if (!p->start && p->due)	/* exec'd, settling */
+			p->start = st;
 		if (p->start != st) {		/* a new process */
 			memset(p, 0, sizeof(*p));
 			p->pid = pid;
