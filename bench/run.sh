@@ -346,7 +346,8 @@ interval = 10
 allow_exe = $W/t1-*
 allow_exe = $MNT/t1-*
 CONF
-	"$HT" daemon --foreground --config "$W/daemon.conf" 2> "$W/daemon.log" &
+	"$HT" daemon --foreground --verbose --config "$W/daemon.conf" \
+		2> "$W/daemon.log" &
 	dpid=$!
 	sleep 1
 	r=0
@@ -381,6 +382,8 @@ CONF
 	done
 	kill "$dpid" 2> /dev/null || :
 	wait "$dpid" 2> /dev/null || :
+	# What it did, in the run's log: a slow case says why here.
+	sed 's/^/  /' "$W/daemon.log" >&2
 }
 
 # =========================================================================
