@@ -12,6 +12,7 @@ cap=$(awk '/^CapEff:/ { print $2 }' /proc/self/status)
 [ $(( (0x${cap:-0} >> 23) & 1 )) -eq 1 ] ||
 	skip "needs CAP_SYS_NICE for process_madvise() (run as root)"
 scratch
+scratch_shm
 case $(stat -f -c %T "$B") in
 ext2/ext3|ext4|xfs) ;;
 *) skip "build tree is on $(stat -f -c %T "$B"): no refault route" ;;
@@ -28,12 +29,13 @@ cat > "$T/daemon.conf" <<CONF
 # this test's programs only
 interval = 1
 allow_exe = $T/*
+allow_exe = $SHM/*
 deny_exe = $T/denied
 textfile = $T/hugetext.prom
 CONF
 "$HT" daemon --foreground --config "$T/daemon.conf" 2> "$T/daemon.log" &
 D=$!
-trap 'kill "$D" 2> /dev/null || :; rm -rf "$T"' EXIT
+trap 'kill "$D" 2> /dev/null || :; rm -rf "$T" "$SHM"' EXIT
 i=0
 while [ ! -s "$T/hugetext.prom" ] && [ $i -lt 100 ]; do
 	sleep 0.1
@@ -121,6 +123,15 @@ grep -q "^hugetext_host_file_pmd_mapped_bytes [0-9]" "$F" ||
 ok "the textfile follows the exposition format, with the figures"
 exec 4>&-
 wait "$A" "$Bp"
+
+# On tmpfs: process_madvise(MADV_COLLAPSE) from outside, no stop.
+copy_small "$PROGS/bigtext" "$SHM/bigtext"
+rm -f "$T/loop.out"
+start_looping "$SHM/bigtext"
+kick
+wait_huge "$PID" "$SHM/bigtext" "a plain start on tmpfs, collapsed by the daemon"
+kick
+stop_looping
 
 # A denied program: left as it was.
 copy_small "$PROGS/bigtext" "$T/denied"
