@@ -8,8 +8,9 @@
  * The input is a 16-byte prefix, then the file:
  *   u64 file_size  the size of the file the headers stand for (they
  *                  are all the reader reads; a seed of 1 KiB can thus
- *                  describe 48 MiB of text); check's own rule applies:
- *                  segments past the end are "truncated", not placed
+ *                  describe 48 MiB of text), modulo 1 EiB; check's own
+ *                  rule applies: segments past the end are
+ *                  "truncated", not placed
  *   u8 flags       bit 0 as_dependency, bit 1 ldso_align, bit 2
  *                  max_align 0 (take the executable segments' own)
  *   u8 pageshift   page size 4 KiB << (pageshift % 5)
@@ -144,8 +145,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fd = fuzz_file(data, size);
 	if (ht_elf_read_fd(fd, "fuzz", &elf, NULL, 0))
 		return 0;
-	/* check: segments past the end of the file are not placed. */
-	file_size = p.file_size > size ? p.file_size : size;
+	/*
+	 * check: segments past the end of the file are not placed.  A
+	 * file of less than 1 EiB (ext4 holds 16 TiB): the sums over its
+	 * HT_ELF_MAX_EXEC segments then stay below 2^64.
+	 */
+	file_size = p.file_size & (((uint64_t)1 << 60) - 1);
+	if (file_size < size)
+		file_size = size;
 	if (elf.load_end > file_size)
 		return 0;
 
