@@ -58,9 +58,10 @@ int ht_loaded_phdrs_in_place(uint64_t bias, const void *dyn,
 	/* A table in the first page: the page at @bias is mapped, read. */
 	if (!bias || low >= pagesz)
 		return -EAGAIN;
+	/* ld.so takes any e_phoff; a misaligned one only by copy. */
 	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
 	    eh->e_phentsize != sizeof(**phdr) || !eh->e_phnum ||
-	    eh->e_phoff > pagesz ||
+	    eh->e_phoff % _Alignof(ElfW(Phdr)) || eh->e_phoff > pagesz ||
 	    eh->e_phnum * sizeof(**phdr) > pagesz - eh->e_phoff)
 		return -EAGAIN;
 	*phdr = (const ElfW(Phdr) *)(uintptr_t)(bias + eh->e_phoff);

@@ -45,7 +45,8 @@ int ht_loaded_read_phdrs(uint64_t bias, const void *dyn, ElfW(Phdr) *buf,
  * symbols, strings) lies in the first page at @bias, so that page is
  * mapped and readable, and the ELF header and its program headers lie
  * in it.  Returns their number with *@phdr set, or -EAGAIN when it
- * cannot be known without a checked read (ht_loaded_read_phdrs()).
+ * cannot be known without a checked read (ht_loaded_read_phdrs()), or
+ * when e_phoff leaves the headers misaligned (the read copies them).
  */
 int ht_loaded_phdrs_in_place(uint64_t bias, const void *dyn,
 			     uint64_t pagesz, const ElfW(Phdr) **phdr);

@@ -246,6 +246,45 @@ Test(loaded, in_place_only_where_proven)
 	cr_assert_null(ph);
 }
 
+/*
+ * Headers at an offset that is not a multiple of their alignment (ld.so
+ * takes any e_phoff) are not used in place, where every access to them
+ * would be misaligned (undefined; UBSan says so inside the program): the
+ * read copies them to an aligned buffer instead (found by
+ * tests/fuzz/fuzz_loaded.c).
+ */
+Test(loaded, in_place_misaligned_headers)
+{
+	const ElfW(Phdr) *ph = NULL;
+	ElfW(Dyn) dyn[] = { { DT_GNU_HASH, { 0x300 } }, { DT_NULL, { 0 } } };
+	ElfW(Ehdr) eh;
+	ElfW(Phdr) buf[8], d;
+	char *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	cr_assert_neq(p, MAP_FAILED);
+	memset(&eh, 0, sizeof(eh));
+	memcpy(eh.e_ident, ELFMAG, SELFMAG);
+	eh.e_phoff = sizeof(eh) + 2;
+	eh.e_phentsize = sizeof(d);
+	eh.e_phnum = 1;
+	memset(&d, 0, sizeof(d));
+	d.p_type = PT_DYNAMIC;
+	d.p_vaddr = 0x200;
+	d.p_memsz = sizeof(dyn);
+	memcpy(p, &eh, sizeof(eh));
+	memcpy(p + eh.e_phoff, &d, sizeof(d));
+	memcpy(p + 0x200, dyn, sizeof(dyn));
+
+	cr_assert_eq(ht_loaded_phdrs_in_place((uintptr_t)p, p + 0x200, PAGE,
+					      &ph), -EAGAIN,
+		     "headers at %p taken in place", (const void *)ph);
+	cr_assert_eq(ht_loaded_read_phdrs((uintptr_t)p, p + 0x200, buf, 8), 1);
+	cr_assert_eq(buf[0].p_type, PT_DYNAMIC);
+	cr_assert_eq(buf[0].p_vaddr, 0x200);
+	munmap(p, PAGE);
+}
+
 /* Nothing mapped there, or not an ELF header: refused, no fault. */
 Test(loaded, read_phdrs_refuses)
 {
