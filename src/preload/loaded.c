@@ -115,11 +115,14 @@ bool ht_loaded_textrel(const struct ht_loaded *l)
 	size_t i, n;
 
 	for (i = 0; i < l->phnum; i++) {
-		if (l->phdr[i].p_type != PT_DYNAMIC)
+		/*
+		 * ld.so has read the array at l_ld, so it is mapped; another
+		 * PT_DYNAMIC header (ld.so takes the last) may name a hole.
+		 */
+		if (l->phdr[i].p_type != PT_DYNAMIC || l->bias +
+		    l->phdr[i].p_vaddr != (uintptr_t)l->dyn)
 			continue;
-		/* ld.so has read this very array: it is mapped. */
-		d = (const ElfW(Dyn) *)(uintptr_t)(l->bias +
-						   l->phdr[i].p_vaddr);
+		d = l->dyn;
 		n = l->phdr[i].p_memsz / sizeof(*d);
 		for (; n && d->d_tag != DT_NULL; d++, n--) {
 			if (d->d_tag == DT_TEXTREL)

@@ -21,6 +21,7 @@ struct ht_loaded {
 	uint64_t bias;		/* l_addr: run-time minus link-time address */
 	const ElfW(Phdr) *phdr;
 	size_t phnum;
+	const void *dyn;	/* l_ld: the dynamic array ld.so read */
 };
 
 /*
@@ -60,7 +61,8 @@ bool ht_loaded_is_own(uint64_t bias, const void *dyn,
 		      const ElfW(Phdr) *ph, size_t n);
 
 /*
- * ht_loaded_textrel - does the object's dynamic section, in memory,
+ * ht_loaded_textrel - does the object's dynamic section, in memory (the
+ * array at @l->dyn, up to its DT_NULL or its PT_DYNAMIC's p_memsz),
  * carry DT_TEXTREL or DF_TEXTREL in DT_FLAGS?  Such text holds private
  * copies of pages once relocated.  False when there is none.
  */

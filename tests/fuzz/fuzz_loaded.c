@@ -118,7 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	ElfW(Phdr) buf[MAX_PHDRS];
 	const ElfW(Phdr) *ph = NULL;
-	struct ht_loaded l = { "", 0, NULL, 0 };
+	struct ht_loaded l = { "", 0, NULL, 0, NULL };
 	const void *dyn;
 	int n, m;
 
@@ -130,7 +130,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(area, data, size);
 	dirty = size;
 	l.bias = (uintptr_t)area;
-	dyn = find_dyn(size);
+	l.dyn = dyn = find_dyn(size);
 
 	n = ht_loaded_phdrs_in_place(l.bias, dyn, PAGE, &ph);
 	FUZZ_CHECK(n == -EAGAIN || n > 0);

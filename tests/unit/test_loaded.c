@@ -47,7 +47,7 @@ Test(loaded, one_text_segment)
 		load(2 * MiB, 2 * MiB, 10 * MiB + 0x5000, PF_R | PF_X),
 		load(14 * MiB, 14 * MiB, 0x1000, PF_R | PF_W),
 	};
-	struct ht_loaded l = { "", 0x555554000000ull, ph, 3 };
+	struct ht_loaded l = { "", 0x555554000000ull, ph, 3, NULL };
 	struct ht_object o;
 
 	memset(&o, 0x5a, sizeof(o));
@@ -73,7 +73,8 @@ Test(loaded, small_text_has_no_span)
 		load(0, 0, 0x26000, PF_R),
 		load(0x26000, 0x26000, 0x156000, PF_R | PF_X),
 	};
-	struct ht_loaded l = { "/lib/libc.so.6", 0x7f0000000000ull, ph, 2 };
+	struct ht_loaded l = { "/lib/libc.so.6", 0x7f0000000000ull, ph, 2,
+			       NULL };
 	struct ht_object o;
 
 	cr_assert_not(ht_loaded_object(&l, PAGE, &o));
@@ -85,7 +86,7 @@ Test(loaded, small_text_has_no_span)
 Test(loaded, incongruent)
 {
 	ElfW(Phdr) ph[1] = { load(0x1000, 0x3000, 8 * MiB, PF_R | PF_X) };
-	struct ht_loaded l = { "x", 0x7f0000000000ull, ph, 1 };
+	struct ht_loaded l = { "x", 0x7f0000000000ull, ph, 1, NULL };
 	struct ht_object o;
 
 	cr_assert_not(ht_loaded_object(&l, PAGE, &o));
@@ -98,7 +99,7 @@ Test(loaded, writable_text)
 	ElfW(Phdr) ph[1] = {
 		load(0, 0, 8 * MiB, PF_R | PF_W | PF_X),
 	};
-	struct ht_loaded l = { "x", 0, ph, 1 };
+	struct ht_loaded l = { "x", 0, ph, 1, NULL };
 	struct ht_object o;
 
 	cr_assert_not(ht_loaded_object(&l, PAGE, &o));
@@ -110,7 +111,7 @@ Test(loaded, writable_text)
 Test(loaded, many_exec_segments)
 {
 	ElfW(Phdr) ph[HT_ELF_MAX_EXEC + 3];
-	struct ht_loaded l = { "x", 0, ph, HT_ELF_MAX_EXEC + 3 };
+	struct ht_loaded l = { "x", 0, ph, HT_ELF_MAX_EXEC + 3, NULL };
 	struct ht_object o;
 	size_t i;
 
@@ -126,7 +127,7 @@ Test(loaded, many_exec_segments)
 static bool textrel_of(const ElfW(Dyn) *dyn, size_t n)
 {
 	ElfW(Phdr) ph;
-	struct ht_loaded l = { "x", 0, &ph, 1 };
+	struct ht_loaded l = { "x", 0, &ph, 1, dyn };
 
 	memset(&ph, 0, sizeof(ph));
 	ph.p_type = PT_DYNAMIC;
@@ -152,6 +153,35 @@ Test(loaded, textrel)
 	cr_assert_not(textrel_of(late, 2));
 	cr_assert_not(textrel_of(cut, 1));
 	cr_assert_not(textrel_of(none, 0));
+}
+
+/*
+ * Only the dynamic array ld.so read (l_ld: the last PT_DYNAMIC) is
+ * known to be mapped: another PT_DYNAMIC header, here one naming a
+ * hole, is never followed (it was, and faulted: found by
+ * tests/fuzz/fuzz_loaded.c).
+ */
+Test(loaded, textrel_reads_only_l_ld)
+{
+	ElfW(Dyn) tag[] = { { DT_TEXTREL, { 0 } }, { DT_NULL, { 0 } } };
+	ElfW(Phdr) ph[2];
+	struct ht_loaded l = { "x", 0, ph, 2, tag };
+	char *hole = mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+			  -1, 0);
+
+	cr_assert_neq(hole, MAP_FAILED);
+	memset(ph, 0, sizeof(ph));
+	ph[0].p_type = PT_DYNAMIC;
+	ph[0].p_vaddr = (uintptr_t)hole;
+	ph[0].p_memsz = PAGE;
+	ph[1].p_type = PT_DYNAMIC;
+	ph[1].p_vaddr = (uintptr_t)tag;
+	ph[1].p_memsz = sizeof(tag);
+	cr_assert(ht_loaded_textrel(&l));
+	/* The same headers with another l_ld: not this array either. */
+	l.dyn = tag + 1;
+	cr_assert_not(ht_loaded_textrel(&l));
+	munmap(hole, PAGE);
 }
 
 struct found {
