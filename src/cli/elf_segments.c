@@ -226,6 +226,7 @@ int ht_elf_read_fd(int fd, const char *path, struct ht_elf_info *info,
 
 	for (i = 0; i < phnum; i++) {
 		GElf_Phdr ph;
+		uint64_t end;
 
 		if (!gelf_getphdr(elf, (int)i, &ph)) {
 			ret = fail(err, errlen, -ENOEXEC, path,
@@ -250,8 +251,11 @@ int ht_elf_read_fd(int fd, const char *path, struct ht_elf_info *info,
 			if (ph.p_align && !(ph.p_align & (ph.p_align - 1)) &&
 			    ph.p_align > info->max_load_align)
 				info->max_load_align = ph.p_align;
-			if (ph.p_offset + ph.p_filesz > info->load_end)
-				info->load_end = ph.p_offset + ph.p_filesz;
+			/* A sum that wraps must not pass for a short file. */
+			end = ph.p_filesz > UINT64_MAX - ph.p_offset ?
+			      UINT64_MAX : ph.p_offset + ph.p_filesz;
+			if (end > info->load_end)
+				info->load_end = end;
 			if (!(ph.p_flags & PF_X))
 				break;
 			info->text_bytes += ph.p_filesz;

@@ -38,7 +38,8 @@ struct ht_elf_info {
 	uint64_t text_bytes;	/* sum of p_filesz of executable PT_LOADs */
 	uint64_t max_load_align; /* largest power-of-two PT_LOAD p_align:
 				    the kernel and ld.so align the base to it */
-	uint64_t load_end;	/* largest PT_LOAD p_offset + p_filesz */
+	uint64_t load_end;	/* largest PT_LOAD p_offset + p_filesz
+				   (UINT64_MAX where that wraps) */
 	bool pie_flag;		/* DF_1_PIE in DT_FLAGS_1 */
 	bool has_soname;	/* DT_SONAME: a library, even if runnable */
 };

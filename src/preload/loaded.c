@@ -58,9 +58,10 @@ int ht_loaded_phdrs_in_place(uint64_t bias, const void *dyn,
 	/* A table in the first page: the page at @bias is mapped, read. */
 	if (!bias || low >= pagesz)
 		return -EAGAIN;
+	/* ld.so takes any e_phoff; a misaligned one only by copy. */
 	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
 	    eh->e_phentsize != sizeof(**phdr) || !eh->e_phnum ||
-	    eh->e_phoff > pagesz ||
+	    eh->e_phoff % _Alignof(ElfW(Phdr)) || eh->e_phoff > pagesz ||
 	    eh->e_phnum * sizeof(**phdr) > pagesz - eh->e_phoff)
 		return -EAGAIN;
 	*phdr = (const ElfW(Phdr) *)(uintptr_t)(bias + eh->e_phoff);
@@ -114,11 +115,14 @@ bool ht_loaded_textrel(const struct ht_loaded *l)
 	size_t i, n;
 
 	for (i = 0; i < l->phnum; i++) {
-		if (l->phdr[i].p_type != PT_DYNAMIC)
+		/*
+		 * ld.so has read the array at l_ld, so it is mapped; another
+		 * PT_DYNAMIC header (ld.so takes the last) may name a hole.
+		 */
+		if (l->phdr[i].p_type != PT_DYNAMIC || l->bias +
+		    l->phdr[i].p_vaddr != (uintptr_t)l->dyn)
 			continue;
-		/* ld.so has read this very array: it is mapped. */
-		d = (const ElfW(Dyn) *)(uintptr_t)(l->bias +
-						   l->phdr[i].p_vaddr);
+		d = l->dyn;
 		n = l->phdr[i].p_memsz / sizeof(*d);
 		for (; n && d->d_tag != DT_NULL; d++, n--) {
 			if (d->d_tag == DT_TEXTREL)

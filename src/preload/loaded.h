@@ -26,6 +26,7 @@ struct ht_loaded {
 	 * the copy route, which needs no file-offset congruence.
 	 */
 	bool any_offset;
+	const void *dyn;	/* l_ld: the dynamic array ld.so read */
 };
 
 /*
@@ -50,7 +51,8 @@ int ht_loaded_read_phdrs(uint64_t bias, const void *dyn, ElfW(Phdr) *buf,
  * symbols, strings) lies in the first page at @bias, so that page is
  * mapped and readable, and the ELF header and its program headers lie
  * in it.  Returns their number with *@phdr set, or -EAGAIN when it
- * cannot be known without a checked read (ht_loaded_read_phdrs()).
+ * cannot be known without a checked read (ht_loaded_read_phdrs()), or
+ * when e_phoff leaves the headers misaligned (the read copies them).
  */
 int ht_loaded_phdrs_in_place(uint64_t bias, const void *dyn,
 			     uint64_t pagesz, const ElfW(Phdr) **phdr);
@@ -64,7 +66,8 @@ bool ht_loaded_is_own(uint64_t bias, const void *dyn,
 		      const ElfW(Phdr) *ph, size_t n);
 
 /*
- * ht_loaded_textrel - does the object's dynamic section, in memory,
+ * ht_loaded_textrel - does the object's dynamic section, in memory (the
+ * array at @l->dyn, up to its DT_NULL or its PT_DYNAMIC's p_memsz),
  * carry DT_TEXTREL or DF_TEXTREL in DT_FLAGS?  Such text holds private
  * copies of pages once relocated.  False when there is none.
  */

@@ -540,7 +540,8 @@ static void collect_map(struct state *s, struct link_map *m, bool reads)
 {
 	ElfW(Phdr) buf[MAX_PHDRS];
 	struct ht_loaded l = { m->l_name ? m->l_name : "", m->l_addr,
-			       NULL, 0, s->pol.strategy == HT_STRATEGY_COPY };
+			       NULL, 0, s->pol.strategy == HT_STRATEGY_COPY,
+			       m->l_ld };
 	int n;
 
 	/* The vDSO has no file, and this library is not news to itself. */

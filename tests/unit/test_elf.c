@@ -657,6 +657,30 @@ Test(elf_made, textrel_forms)
 	cr_assert_eq(info.textrel, false);
 }
 
+/*
+ * A segment whose p_offset + p_filesz wraps past 2^64 ends past any
+ * file's end: load_end must say so, or check and prime, which compare
+ * it with the file's size, take it for a short file that holds its
+ * segments (found by tests/fuzz/fuzz_elf.c).
+ */
+Test(elf_made, load_end_wraps)
+{
+	static struct image im;
+	static struct ht_elf_info info;
+	char path[128], err[HT_ELF_ERRLEN];
+
+	img_init(&im, ET_EXEC);
+	img_load(&im, PF_R | PF_X, 0x2000, 0x402000, UINT64_MAX - 0xfff,
+		 0x1000, 0x1000);
+	img_write(&im, "wraps", path, sizeof(path));
+	cr_assert_eq(ht_elf_read(path, &info, err, sizeof(err)), 0, "%s",
+		     err);
+	cr_assert_eq(info.nexec, 1);
+	cr_assert_gt(info.load_end, IMG_SIZE, "load_end %#llx",
+		     (unsigned long long)info.load_end);
+	cr_assert_eq(info.load_end, UINT64_MAX);
+}
+
 /* ------------------------------------------------------------------ */
 /* Bad inputs. */
 

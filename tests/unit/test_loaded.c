@@ -47,7 +47,8 @@ Test(loaded, one_text_segment)
 		load(2 * MiB, 2 * MiB, 10 * MiB + 0x5000, PF_R | PF_X),
 		load(14 * MiB, 14 * MiB, 0x1000, PF_R | PF_W),
 	};
-	struct ht_loaded l = { "", 0x555554000000ull, ph, 3 };
+	struct ht_loaded l = { .name = "", .bias = 0x555554000000ull, .phdr = ph,
+			       .phnum = 3, .dyn = NULL };
 	struct ht_object o;
 
 	memset(&o, 0x5a, sizeof(o));
@@ -73,7 +74,9 @@ Test(loaded, small_text_has_no_span)
 		load(0, 0, 0x26000, PF_R),
 		load(0x26000, 0x26000, 0x156000, PF_R | PF_X),
 	};
-	struct ht_loaded l = { "/lib/libc.so.6", 0x7f0000000000ull, ph, 2 };
+	struct ht_loaded l = { .name = "/lib/libc.so.6",
+			       .bias = 0x7f0000000000ull, .phdr = ph,
+			       .phnum = 2, .dyn = NULL };
 	struct ht_object o;
 
 	cr_assert_not(ht_loaded_object(&l, PAGE, &o));
@@ -85,7 +88,8 @@ Test(loaded, small_text_has_no_span)
 Test(loaded, incongruent)
 {
 	ElfW(Phdr) ph[1] = { load(0x1000, 0x3000, 8 * MiB, PF_R | PF_X) };
-	struct ht_loaded l = { "x", 0x7f0000000000ull, ph, 1 };
+	struct ht_loaded l = { .name = "x", .bias = 0x7f0000000000ull, .phdr = ph,
+			       .phnum = 1, .dyn = NULL };
 	struct ht_object o;
 
 	cr_assert_not(ht_loaded_object(&l, PAGE, &o));
@@ -100,7 +104,8 @@ Test(loaded, incongruent_any_offset)
 {
 	ElfW(Phdr) ph[1] = { load(0x19000, 0x19000, 16 * MiB + 0x1015,
 				  PF_R | PF_X) };
-	struct ht_loaded l = { "", 0x5564a4cc5000ull, ph, 1, true };
+	struct ht_loaded l = { .name = "", .bias = 0x5564a4cc5000ull, .phdr = ph,
+			       .phnum = 1, .any_offset = true };
 	struct ht_object o;
 
 	cr_assert(ht_loaded_object(&l, PAGE, &o));
@@ -122,7 +127,8 @@ Test(loaded, writable_text)
 	ElfW(Phdr) ph[1] = {
 		load(0, 0, 8 * MiB, PF_R | PF_W | PF_X),
 	};
-	struct ht_loaded l = { "x", 0, ph, 1 };
+	struct ht_loaded l = { .name = "x", .bias = 0, .phdr = ph,
+			       .phnum = 1, .dyn = NULL };
 	struct ht_object o;
 
 	cr_assert_not(ht_loaded_object(&l, PAGE, &o));
@@ -134,7 +140,8 @@ Test(loaded, writable_text)
 Test(loaded, many_exec_segments)
 {
 	ElfW(Phdr) ph[HT_ELF_MAX_EXEC + 3];
-	struct ht_loaded l = { "x", 0, ph, HT_ELF_MAX_EXEC + 3 };
+	struct ht_loaded l = { .name = "x", .bias = 0, .phdr = ph,
+			       .phnum = HT_ELF_MAX_EXEC + 3, .dyn = NULL };
 	struct ht_object o;
 	size_t i;
 
@@ -150,7 +157,8 @@ Test(loaded, many_exec_segments)
 static bool textrel_of(const ElfW(Dyn) *dyn, size_t n)
 {
 	ElfW(Phdr) ph;
-	struct ht_loaded l = { "x", 0, &ph, 1 };
+	struct ht_loaded l = { .name = "x", .bias = 0, .phdr = &ph,
+			       .phnum = 1, .dyn = dyn };
 
 	memset(&ph, 0, sizeof(ph));
 	ph.p_type = PT_DYNAMIC;
@@ -176,6 +184,36 @@ Test(loaded, textrel)
 	cr_assert_not(textrel_of(late, 2));
 	cr_assert_not(textrel_of(cut, 1));
 	cr_assert_not(textrel_of(none, 0));
+}
+
+/*
+ * Only the dynamic array ld.so read (l_ld: the last PT_DYNAMIC) is
+ * known to be mapped: another PT_DYNAMIC header, here one naming a
+ * hole, is never followed (it was, and faulted: found by
+ * tests/fuzz/fuzz_loaded.c).
+ */
+Test(loaded, textrel_reads_only_l_ld)
+{
+	ElfW(Dyn) tag[] = { { DT_TEXTREL, { 0 } }, { DT_NULL, { 0 } } };
+	ElfW(Phdr) ph[2];
+	struct ht_loaded l = { .name = "x", .bias = 0, .phdr = ph,
+			       .phnum = 2, .dyn = tag };
+	char *hole = mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+			  -1, 0);
+
+	cr_assert_neq(hole, MAP_FAILED);
+	memset(ph, 0, sizeof(ph));
+	ph[0].p_type = PT_DYNAMIC;
+	ph[0].p_vaddr = (uintptr_t)hole;
+	ph[0].p_memsz = PAGE;
+	ph[1].p_type = PT_DYNAMIC;
+	ph[1].p_vaddr = (uintptr_t)tag;
+	ph[1].p_memsz = sizeof(tag);
+	cr_assert(ht_loaded_textrel(&l));
+	/* The same headers with another l_ld: not this array either. */
+	l.dyn = tag + 1;
+	cr_assert_not(ht_loaded_textrel(&l));
+	munmap(hole, PAGE);
 }
 
 struct found {
@@ -268,6 +306,45 @@ Test(loaded, in_place_only_where_proven)
 		     -EAGAIN);
 	munmap(p, PAGE);
 	cr_assert_null(ph);
+}
+
+/*
+ * Headers at an offset that is not a multiple of their alignment (ld.so
+ * takes any e_phoff) are not used in place, where every access to them
+ * would be misaligned (undefined; UBSan says so inside the program): the
+ * read copies them to an aligned buffer instead (found by
+ * tests/fuzz/fuzz_loaded.c).
+ */
+Test(loaded, in_place_misaligned_headers)
+{
+	const ElfW(Phdr) *ph = NULL;
+	ElfW(Dyn) dyn[] = { { DT_GNU_HASH, { 0x300 } }, { DT_NULL, { 0 } } };
+	ElfW(Ehdr) eh;
+	ElfW(Phdr) buf[8], d;
+	char *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	cr_assert_neq(p, MAP_FAILED);
+	memset(&eh, 0, sizeof(eh));
+	memcpy(eh.e_ident, ELFMAG, SELFMAG);
+	eh.e_phoff = sizeof(eh) + 2;
+	eh.e_phentsize = sizeof(d);
+	eh.e_phnum = 1;
+	memset(&d, 0, sizeof(d));
+	d.p_type = PT_DYNAMIC;
+	d.p_vaddr = 0x200;
+	d.p_memsz = sizeof(dyn);
+	memcpy(p, &eh, sizeof(eh));
+	memcpy(p + eh.e_phoff, &d, sizeof(d));
+	memcpy(p + 0x200, dyn, sizeof(dyn));
+
+	cr_assert_eq(ht_loaded_phdrs_in_place((uintptr_t)p, p + 0x200, PAGE,
+					      &ph), -EAGAIN,
+		     "headers at %p taken in place", (const void *)ph);
+	cr_assert_eq(ht_loaded_read_phdrs((uintptr_t)p, p + 0x200, buf, 8), 1);
+	cr_assert_eq(buf[0].p_type, PT_DYNAMIC);
+	cr_assert_eq(buf[0].p_vaddr, 0x200);
+	munmap(p, PAGE);
 }
 
 /* Nothing mapped there, or not an ELF header: refused, no fault. */
