@@ -96,16 +96,28 @@ int ht_procev_read(int fd, pid_t *pids, size_t max)
 		for (nl = (struct nlmsghdr *)buf; NLMSG_OK(nl, (size_t)len);
 		     nl = NLMSG_NEXT(nl, len)) {
 			struct cn_msg *cn = NLMSG_DATA(nl);
-			struct proc_event *ev = (struct proc_event *)cn->data;
+			const char *ev = (const char *)cn->data;
+			__kernel_pid_t tgid;
+			__u32 what;
 
 			if (nl->nlmsg_type == NLMSG_ERROR ||
 			    nl->nlmsg_type == NLMSG_NOOP)
 				continue;
-			if (cn->id.idx != CN_IDX_PROC ||
-			    ev->what != PROC_EVENT_EXEC || n >= max)
+			/*
+			 * The event sits 4 bytes past an 8-byte boundary of the
+			 * datagram, and holds a 64-bit timestamp: copied out,
+			 * not read in place.
+			 */
+			memcpy(&what, ev + offsetof(struct proc_event, what),
+			       sizeof(what));
+			if (cn->id.idx != CN_IDX_PROC || what != PROC_EVENT_EXEC ||
+			    n >= max)
 				continue;
 			/* The thread group: an exec replaces all threads. */
-			pids[n++] = ev->event_data.exec.process_tgid;
+			memcpy(&tgid, ev + offsetof(struct proc_event,
+						    event_data.exec.process_tgid),
+			       sizeof(tgid));
+			pids[n++] = tgid;
 		}
 	}
 	return (int)n;

@@ -51,6 +51,8 @@ wait_huge() {
 		sleep 0.05
 		i=$((i + 1))
 	done
+	[ "$(pmd_kb "/proc/$1/smaps" "$2")" -ge "$elig" ] ||
+		sed 's/^/daemon: /' "$T/daemon.log"
 	at_least "$(pmd_kb "/proc/$1/smaps" "$2")" "$elig" 99 "$3"
 }
 
