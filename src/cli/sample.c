@@ -35,6 +35,7 @@ struct ring {
 	int fd;
 	struct perf_event_mmap_page *pg;
 	size_t len;		/* of the mapping */
+	size_t who;		/* index of its process in the batch */
 };
 
 /* What the window fills: the span table of the mappings read before. */
@@ -224,8 +225,9 @@ static void ring_copy(const char *data, uint64_t size, uint64_t pos,
 	memcpy((char *)dst + first, data, len - first);
 }
 
-static void drain(struct ring *r, struct tally *t)
+static void drain(struct ring *r, struct tally *tallies)
 {
+	struct tally *t = &tallies[r->who];
 	struct perf_event_mmap_page *pg = r->pg;
 	const char *data = (const char *)pg + pg->data_offset;
 	uint64_t size = pg->data_size;
@@ -305,14 +307,22 @@ static int open_ring(pid_t tid, enum ht_sample_event *ev, struct ring *r)
 	return 0;
 }
 
+/* The rings of a batch, grown as threads are found. */
+struct rings {
+	struct ring *r;
+	size_t n, cap;
+};
+
 /*
- * Events on every thread of @pid into @ring (HT_SAMPLE_MAX_THREADS at
- * most), *@n of them.  Returns 0 when there is at least one, else the
- * first error (-ESRCH when no thread was found).
+ * Events on every thread of @pid (HT_SAMPLE_MAX_THREADS at most, and
+ * HT_SAMPLE_MAX_RINGS in the batch) added to @rs for process @who.
+ * Returns 0 when there is at least one, else the first error (-ESRCH
+ * when no thread was found).
  */
-static int open_threads(pid_t pid, struct ht_heat *h, struct ring *ring,
-			size_t *n)
+static int open_threads(pid_t pid, size_t who, struct ht_heat *h,
+			struct rings *rs)
 {
+	size_t before = rs->n;
 	char path[64];
 	struct dirent *de;
 	DIR *d;
@@ -328,13 +338,15 @@ static int open_threads(pid_t pid, struct ht_heat *h, struct ring *ring,
 
 		if (*e || tid <= 0)
 			continue;
-		if (*n == HT_SAMPLE_MAX_THREADS) {
+		if (rs->n - before == HT_SAMPLE_MAX_THREADS ||
+		    rs->n == HT_SAMPLE_MAX_RINGS ||
+		    ht_grow(&rs->r, &rs->cap, rs->n, sizeof(*rs->r), 16)) {
 			h->threads_skipped++;
 			continue;
 		}
-		ret = open_ring((pid_t)tid, &h->event, &ring[*n]);
+		ret = open_ring((pid_t)tid, &h->event, &rs->r[rs->n]);
 		if (!ret) {
-			(*n)++;
+			rs->r[rs->n++].who = who;
 			continue;
 		}
 		/* Gone meanwhile: it has nothing left to run. */
@@ -346,7 +358,8 @@ static int open_threads(pid_t pid, struct ht_heat *h, struct ring *ring,
 		h->threads_skipped++;
 	}
 	closedir(d);
-	if (*n)
+	h->threads = (unsigned int)(rs->n - before);
+	if (h->threads)
 		return 0;
 	return err ? err : -ESRCH;
 }
@@ -383,64 +396,97 @@ static void window(struct ring *ring, struct pollfd *pfd, size_t n,
 	}
 }
 
-int ht_sample_spans(pid_t pid, unsigned int ms, struct ht_heat *out)
+/* Keep only the spans of @t that were sampled, in address order. */
+static void keep_sampled(struct tally *t)
 {
-	struct tally t = { .h = out };
-	struct ring *ring = NULL;
-	struct pollfd *pfd = NULL;
-	size_t i, n = 0, k;
-	uint64_t t0;
-	int ret;
+	struct ht_heat *h = t->h;
+	size_t i, k;
 
-	memset(out, 0, sizeof(*out));
-	if (!pid)
-		pid = getpid();
-	ret = read_maps(pid, out);
-	if (!ret)
-		ret = make_table(&t);
-	if (ret)
-		goto out;
-	ring = calloc(HT_SAMPLE_MAX_THREADS, sizeof(*ring));
-	pfd = calloc(HT_SAMPLE_MAX_THREADS, sizeof(*pfd));
-	if (!ring || !pfd) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	ret = open_threads(pid, out, ring, &n);
-	if (ret)
-		goto out;
-	out->threads = (unsigned int)n;
-	/* All at once, so that every thread is sampled for the window. */
-	t0 = ht_now_usec();
-	for (i = 0; i < n; i++)
-		ioctl(ring[i].fd, PERF_EVENT_IOC_ENABLE, 0);
-	window(ring, pfd, n, ms, &t);
-	for (i = 0; i < n; i++)
-		ioctl(ring[i].fd, PERF_EVENT_IOC_DISABLE, 0);
-	out->usec = ht_now_usec() - t0;
-	for (i = 0; i < n; i++)
-		drain(&ring[i], &t);
-	/* Only the spans that were sampled, in address order. */
-	for (i = 0, k = 0; i < t.nspan; i++)
-		if (t.span[i].samples)
-			t.span[k++] = t.span[i];
+	for (i = 0, k = 0; i < t->nspan; i++)
+		if (t->span[i].samples)
+			t->span[k++] = t->span[i];
 	if (k) {
-		out->span = realloc(t.span, k * sizeof(*t.span));
-		if (!out->span)
-			out->span = t.span;
-		t.span = NULL;
+		h->span = realloc(t->span, k * sizeof(*t->span));
+		if (!h->span)
+			h->span = t->span;
+		t->span = NULL;
 	}
-	out->nspan = k;
-out:
-	for (i = 0; i < n; i++)
-		ring_close(&ring[i]);
-	free(ring);
-	free(pfd);
-	free(t.span);
-	free(t.first);
-	return ret;
+	h->nspan = k;
 }
 
+int ht_sample_batch(const pid_t *pid, size_t n, unsigned int ms,
+		    struct ht_heat *out, int *ret)
+{
+	struct rings rs = { 0 };
+	struct tally *t;
+	struct pollfd *pfd = NULL;
+	size_t i;
+	uint64_t t0, usec;
+	int err = 0;
+
+	for (i = 0; i < n; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		ret[i] = -ENOMEM;
+	}
+	t = calloc(n ? n : 1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		pid_t p = pid[i] ? pid[i] : getpid();
+
+		t[i].h = &out[i];
+		ret[i] = read_maps(p, &out[i]);
+		if (!ret[i])
+			ret[i] = make_table(&t[i]);
+		if (!ret[i])
+			ret[i] = open_threads(p, i, &out[i], &rs);
+	}
+	if (rs.n) {
+		pfd = calloc(rs.n, sizeof(*pfd));
+		if (!pfd) {
+			err = -ENOMEM;
+			for (i = 0; i < n; i++)
+				ret[i] = -ENOMEM;
+			goto out;
+		}
+	}
+	/* All at once, so that every thread is sampled for the window. */
+	t0 = ht_now_usec();
+	for (i = 0; i < rs.n; i++)
+		ioctl(rs.r[i].fd, PERF_EVENT_IOC_ENABLE, 0);
+	if (rs.n)
+		window(rs.r, pfd, rs.n, ms, t);
+	for (i = 0; i < rs.n; i++)
+		ioctl(rs.r[i].fd, PERF_EVENT_IOC_DISABLE, 0);
+	usec = ht_now_usec() - t0;
+	for (i = 0; i < rs.n; i++)
+		drain(&rs.r[i], t);
+	for (i = 0; i < n; i++) {
+		if (ret[i])
+			continue;
+		out[i].usec = usec;
+		keep_sampled(&t[i]);
+	}
+out:
+	for (i = 0; i < rs.n; i++)
+		ring_close(&rs.r[i]);
+	free(rs.r);
+	free(pfd);
+	for (i = 0; i < n; i++) {
+		free(t[i].span);
+		free(t[i].first);
+	}
+	free(t);
+	return err;
+}
+
+int ht_sample_spans(pid_t pid, unsigned int ms, struct ht_heat *out)
+{
+	int ret, err;
+
+	err = ht_sample_batch(&pid, 1, ms, out, &ret);
+	return err ? err : ret;
+}
 /* ------------------------------------------------------------------ */
 /* Ranking: pure */
 

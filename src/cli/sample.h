@@ -33,6 +33,8 @@
 #define HT_SAMPLE_HZ		1000
 /* Threads sampled at most per process (the first ones in /proc order). */
 #define HT_SAMPLE_MAX_THREADS	256
+/* and per batch (ht_sample_batch()): one file descriptor each. */
+#define HT_SAMPLE_MAX_RINGS	1024
 
 enum ht_sample_event {
 	HT_SAMPLE_NONE = 0,
@@ -62,8 +64,9 @@ struct ht_heat_span {
 struct ht_heat {
 	enum ht_sample_event event;
 	unsigned int threads;	/* sampled */
-	unsigned int threads_skipped;	/* over HT_SAMPLE_MAX_THREADS or the
-					   perf buffer limit */
+	unsigned int threads_skipped;	/* over HT_SAMPLE_MAX_THREADS (or
+					   _RINGS), or refused (the perf
+					   buffer limit, no descriptor) */
 	uint64_t usec;		/* length of the window, as measured */
 	uint64_t samples;	/* all user-mode samples read */
 	uint64_t outside;	/* of which outside the mappings below: JIT
@@ -94,6 +97,16 @@ struct ht_heat {
  * without perf events at all, -ENOMEM, or another -errno.
  */
 int ht_sample_spans(pid_t pid, unsigned int ms, struct ht_heat *out);
+
+/*
+ * ht_sample_batch - ht_sample_spans() of the @n processes @pid[] in
+ * one window of @ms, so that sampling many costs the time of one:
+ * @out[i] and @ret[i] are what ht_sample_spans(@pid[i]) would give.
+ * Returns 0, or -ENOMEM when nothing could be sampled (every @ret[i]
+ * says so too).
+ */
+int ht_sample_batch(const pid_t *pid, size_t n, unsigned int ms,
+		    struct ht_heat *out, int *ret);
 
 /* ht_heat_free - release what @h holds; @h is empty afterwards. */
 void ht_heat_free(struct ht_heat *h);

@@ -43,6 +43,7 @@
 #define SPAN		HT_HPAGE_SIZE
 #define WINDOW_MS	300
 #define MAX_FN		4096
+#define ROUNDS		5	/* of sample/cost */
 
 /* ------------------------------------------------------------------ */
 /* Skipping where this machine cannot sample */
@@ -215,18 +216,19 @@ static void start_hot(long first, long count, const char *secs)
 	cr_assert(!strncmp(line, "hot functions ", 14), "bigtext: %s", line);
 }
 
-/* Its last line's calls per second, once it has exited with 0. */
+/* Its calls per second of its CPU time, once it has exited with 0. */
 static double finish_hot(void)
 {
 	char line[256];
 	unsigned long calls;
-	double s, rate;
+	double s, cpu, wall_rate, rate;
 	int st;
 
 	cr_assert_not_null(fgets(line, sizeof(line), kid_out),
 			   "bigtext -H ended without its count");
-	cr_assert_eq(sscanf(line, "calls %lu in %lf s: %lf per second",
-			    &calls, &s, &rate), 3, "bigtext: %s", line);
+	cr_assert_eq(sscanf(line, "calls %lu in %lf s, %lf s of CPU: %lf "
+			    "per second, %lf per CPU second", &calls, &s,
+			    &cpu, &wall_rate, &rate), 5, "bigtext: %s", line);
 	cr_assert_eq(waitpid(kid, &st, 0), kid);
 	kid = -1;
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0,
@@ -398,17 +400,77 @@ Test(sample, this_process_two_threads)
 	cr_assert_null(h.map);
 }
 
-Test(sample, gone)
+/* A process that was and is no more. */
+static pid_t gone_pid(void)
 {
-	struct ht_heat h;
 	pid_t pid = fork();
 
 	cr_assert_geq(pid, 0);
 	if (!pid)
 		_exit(0);
 	cr_assert_eq(waitpid(pid, NULL, 0), pid);
-	cr_assert_eq(ht_sample_spans(pid, 10, &h), -ESRCH);
+	return pid;
+}
+
+Test(sample, gone)
+{
+	struct ht_heat h;
+
+	cr_assert_eq(ht_sample_spans(gone_pid(), 10, &h), -ESRCH);
 	ht_heat_free(&h);
+}
+
+/* bigtext, a process gone and this one, sampled in one window. */
+Test(sample, batch)
+{
+	struct ht_heat h[3];
+	pid_t pid[3];
+	int ret[3], tries;
+	uint64_t got, a0, a1;
+	long first, count;
+	size_t i;
+
+	find_bigtext();
+	hot_range(&first, &count);
+	/* The range's middle span only: from its first function on. */
+	first += 32;
+	count = 128;
+	start_hot(first, count, "5");
+	pid[0] = kid;
+	pid[1] = gone_pid();
+	pid[2] = 0;
+	for (tries = 0;; tries++) {
+		uint64_t t0 = ht_now_usec();
+
+		cr_assert_eq(ht_sample_batch(pid, 3, WINDOW_MS, h, ret), 0);
+		/* One window for all, not one after another. */
+		cr_assert_lt(ht_now_usec() - t0, 2 * WINDOW_MS * 1000);
+		check_sampled(ret[0]);
+		if (h[0].samples >= 60 || tries == 4)
+			break;
+		for (i = 0; i < 3; i++)
+			ht_heat_free(&h[i]);
+	}
+	cr_assert_eq(ret[1], -ESRCH);
+	cr_assert_eq(ret[2], 0, "self: %s", strerror(-ret[2]));
+	cr_assert_geq(h[0].usec, WINDOW_MS * 1000);
+	cr_assert_eq(h[0].usec, h[2].usec);
+	cr_assert_eq(h[0].threads, 1);
+	cr_assert_geq(h[2].threads, 1);
+	cr_assert_eq(ht_heat_hottest(&h[0], 1, &got), 1);
+	a0 = offs[first] & ~(SPAN - 1);
+	a1 = offs[first + count - 1] & ~(SPAN - 1);
+	cr_assert_eq(a0, a1, "functions %ld-%ld are not in one span", first,
+		     first + count - 1);
+	for (i = 0; i < h[0].nspan; i++)
+		if (h[0].span[i].start == got)
+			cr_assert_eq(h[0].span[i].offset, a0,
+				     "the hottest span is at offset %#" PRIx64
+				     ", the hot functions at %#" PRIx64,
+				     h[0].span[i].offset, a0);
+	cr_assert_geq(samples_at(&h[0], got) * 10, h[0].samples * 9);
+	for (i = 0; i < 3; i++)
+		ht_heat_free(&h[i]);
 }
 
 /* ------------------------------------------------------------------ */
@@ -496,7 +558,7 @@ Test(sample, cost, .timeout = 120)
 	find_bigtext();
 	hot_range(&first, &count);
 	/* Interleaved: the machine's other load hits both alike. */
-	for (round = 0; round < 3; round++) {
+	for (round = 0; round < ROUNDS; round++) {
 		start_hot(first, count, "3");
 		r = finish_hot();
 		plain += r;
@@ -520,10 +582,10 @@ Test(sample, cost, .timeout = 120)
 		r = finish_hot();
 		sampled += r;
 	}
-	cr_log_info("bigtext -H %ld:%ld: %.0f calls/s plain, %.0f sampled "
-		    "(%.2f%% slower); one %d ms sampling: %.0f us of CPU, "
+	cr_log_info("bigtext -H %ld:%ld: %.0f calls per CPU second plain, "
+		    "%.0f sampled (%.2f%% slower); one %d ms sampling: %.0f us of CPU, "
 		    "%.0f us beyond the window (%" PRIu64 " samplings)\n",
-		    first, count, plain / 3, sampled / 3,
+		    first, count, plain / ROUNDS, sampled / ROUNDS,
 		    100.0 * (1 - sampled / plain), WINDOW_MS,
 		    (double)cpu / calls, (double)extra / calls, calls);
 	cr_assert_gt(calls, 0);
