@@ -12,12 +12,15 @@
  * cpu-clock (where the time goes; all a VM without a PMU offers), at
  * about 1000 samples per second of each thread's running time.  Only
  * user-mode samples are taken (exclude_kernel), so perf_event_paranoid
- * up to 2 lets any user sample its own processes; 3 and above (a
- * Debian patch) needs CAP_PERFMON or CAP_SYS_ADMIN.  The target must
- * be one the caller may read with ptrace (PTRACE_MODE_READ: the same
- * user, or CAP_SYS_PTRACE).  Nothing else is done to the target: no
- * ptrace, no signal; while sampled, each of its threads takes a timer
- * interrupt (or a PMU interrupt) per sample.
+ * up to 2 (upstream's default) lets any user sample its own processes;
+ * above 2, which Debian's and Ubuntu's kernels patch to refuse users
+ * altogether, it takes privilege (CAP_SYS_ADMIN; CAP_PERFMON where the
+ * patch accepts it; root has both).  The target must be one the
+ * caller may read with ptrace (PTRACE_MODE_READ: the same user, or
+ * CAP_SYS_PTRACE), and a seccomp filter (a container's) may refuse
+ * perf_event_open().  Nothing else is done to the target: no ptrace,
+ * no signal; while sampled, each of its threads takes a timer (or PMU)
+ * interrupt per sample, which cost it 1-4% of its speed here.
  */
 #ifndef HT_SAMPLE_H
 #define HT_SAMPLE_H
