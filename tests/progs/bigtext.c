@@ -7,6 +7,7 @@
  *
  *   bigtext [-r ROUNDS] [-s SMAPS_OUT] [-x STATUS] [-k SIGNAL] [-w] [-l]
  *           [-f WORKERS]
+ *   bigtext -H FIRST:COUNT [-t SECONDS]
  *
  * -w waits for end of input before exiting; -l runs all functions
  * again for each line read (printing the checksum each time), then
@@ -15,12 +16,18 @@
  * server; each runs all functions again and checks the checksum, and
  * while all of them are alive the parent copies their smaps to
  * SMAPS_OUT.1 ... SMAPS_OUT.N and its own to SMAPS_OUT.0.
+ * -H runs only functions FIRST..FIRST+COUNT-1 of main_table (in the
+ * text in table order, 16 KiB apart), over and over for SECONDS
+ * (default 10), and prints how many calls it made (per second and per
+ * second of its CPU time): a process whose hot
+ * code lies in known 2 MiB spans, for the sampler's tests.
  */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "copy_smaps.h"
@@ -116,14 +123,106 @@ static int workers(int n, long rounds, long want, const char *smaps)
 	return bad ? 4 : 0;
 }
 
+/*
+ * -H's loop, without a loop: the chosen functions are entered by `ret`,
+ * each returning into the next, from an array of their addresses used
+ * as the stack.  A C loop calling them would spend more time in itself
+ * (in the first span of the text) than in them; this way a sampler
+ * finds the time in their spans alone.  chain_run(chain, save) keeps
+ * its stack pointer in *save (the slot after the last entry), makes
+ * @chain the stack and returns into chain[0]; the last entry is
+ * chain_back, which pops that stack pointer and returns to the caller.
+ * The functions read %rdi and write %rax, nothing else; and nothing
+ * writes below the stack pointer meanwhile, as bigtext installs no
+ * signal handler.
+ */
+__asm__("\t.text\n"
+	"\t.p2align 4\n"
+	"\t.type chain_run, @function\n"
+	"chain_run:\n"
+	"\tmov %rsp, (%rsi)\n"
+	"\tmov %rdi, %rsp\n"
+	"\tret\n"
+	"\t.size chain_run, .-chain_run\n"
+	"\t.type chain_back, @function\n"
+	"chain_back:\n"
+	"\tpop %rsp\n"
+	"\tret\n"
+	"\t.size chain_back, .-chain_back\n");
+
+__attribute__((visibility("hidden"))) void chain_run(fn_t *chain, fn_t *save);
+__attribute__((visibility("hidden"))) long chain_back(long);
+
+#define CHAIN_MIN	65536	/* calls per chain_run(): the clock is cheap */
+
+static double seconds(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int hot(const char *spec, double secs)
+{
+	long first, count = 0, len, i;
+	double start, end, t, cpu;
+	unsigned long calls = 0;
+	char *e;
+	fn_t *chain;
+
+	first = strtol(spec, &e, 10);
+	if (*e == ':' && first >= 0 && first < main_count)
+		count = strtol(e + 1, &e, 10);
+	if (e == spec || *e || count < 1 || count > main_count - first ||
+	    secs < 0) {
+		fprintf(stderr, "bigtext: -H FIRST:COUNT within 0-%ld\n",
+			main_count - 1);
+		return 2;
+	}
+	/* Every function equally often: a whole number of rounds. */
+	len = (CHAIN_MIN + count - 1) / count * count;
+	chain = malloc((len + 2) * sizeof(*chain));
+	if (!chain)
+		return 1;
+	for (i = 0; i < len; i++)
+		chain[i] = main_table[first + i % count];
+	chain[len] = chain_back;
+	printf("hot functions %ld-%ld for %g s\n", first, first + count - 1,
+	       secs);
+	fflush(stdout);
+	/* Per second of CPU too: what it ran, whatever the machine's load. */
+	cpu = seconds(CLOCK_PROCESS_CPUTIME_ID);
+	start = seconds(CLOCK_MONOTONIC);
+	end = start + secs;
+	do {
+		chain_run(chain, &chain[len + 1]);
+		calls += len;
+		t = seconds(CLOCK_MONOTONIC);
+	} while (t < end);
+	cpu = seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu;
+	printf("calls %lu in %.3f s, %.3f s of CPU: %.0f per second, "
+	       "%.0f per CPU second\n", calls, t - start, cpu,
+	       calls / (t - start), calls / cpu);
+	free(chain);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	const char *smaps = NULL;
+	const char *smaps = NULL, *hot_spec = NULL;
 	long rounds = 1, sum;
+	double secs = 10;
 	int status = 0, sig = 0, wait_stdin = 0, loop = 0, nwork = 0, c;
 
-	while ((c = getopt(argc, argv, "r:s:x:k:wlf:")) != -1) {
+	while ((c = getopt(argc, argv, "r:s:x:k:wlf:H:t:")) != -1) {
 		switch (c) {
+		case 'H':
+			hot_spec = optarg;
+			break;
+		case 't':
+			secs = atof(optarg);
+			break;
 		case 'r':
 			rounds = atol(optarg);
 			break;
@@ -149,6 +248,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (hot_spec)
+		return hot(hot_spec, secs);
 	sum = run(main_table, main_count, rounds);
 #ifdef WITH_LIB
 	sum += run(lib_table, lib_count, rounds);
