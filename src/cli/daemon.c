@@ -16,6 +16,7 @@
 #include "daemon.h"
 #include "inject.h"
 #include "pagemap.h"
+#include "sample.h"
 #include "prom.h"
 #include "remote.h"
 #include "smaps.h"
@@ -270,8 +271,74 @@ static enum ht_reason object_why(const struct ht_object *o)
  * off are left out of this try.  Then the verdict per object, from the
  * process's own smaps, feeds the back-off and the counters.
  */
+/*
+ * With huge pages scarce or capped: the routes on the chosen spans
+ * alone, run by run (ht_heat_runs() cuts each part's spans down to
+ * them), then one scan for the verdict.  Parts with no chosen span are
+ * left as they are.
+ */
+static int make_hot_huge(struct ht_daemon *d, pid_t pid, struct ht_run *run,
+			 const struct ht_policy *pol, const uint64_t *hot,
+			 size_t nhot)
+{
+	struct ht_spans runs[HT_ELF_MAX_EXEC];
+	bool tried[64] = { false };	/* by part, in order */
+	size_t i, j, k, l, m, nr, idx = 0;
+	struct ht_run after;
+	int ret = 0;
+
+	(void)d;
+	/* Which parts were to be tried at all (act() said), by index. */
+	for (i = 0; i < run->nobj; i++)
+		for (j = 0; j < run->obj[i].nparts; j++, idx++)
+			if (idx < 64)
+				tried[idx] = run->obj[i].parts[j].attempted;
+	idx = 0;
+	for (i = 0; i < run->nobj && ret != -ESRCH; i++)
+		for (j = 0; j < run->obj[i].nparts && ret != -ESRCH;
+		     j++, idx++) {
+			struct ht_part *p = &run->obj[i].parts[j];
+			struct ht_target keep = p->target;
+
+			if (idx >= 64 || !tried[idx])
+				continue;
+			nr = ht_heat_runs(&p->spans, hot, nhot, runs,
+					  HT_ELF_MAX_EXEC);
+			for (k = 0; k < nr && k < HT_ELF_MAX_EXEC; k++) {
+				/* This run of this part alone. */
+				for (l = 0; l < run->nobj; l++)
+					for (m = 0; m < run->obj[l].nparts; m++)
+						run->obj[l].parts[m].attempted =
+							l == i && m == j;
+				p->target.start = runs[k].start;
+				p->target.end = runs[k].end;
+				p->target.offset = runs[k].offset;
+				p->target.pmd_before = 0;
+				ret = ht_remote_make_huge(pid, run, pol);
+				if (ret == -ESRCH)
+					break;
+			}
+			p->target = keep;
+		}
+	/* Restore what act() marked, and read the verdict whole. */
+	idx = 0;
+	for (i = 0; i < run->nobj; i++)
+		for (j = 0; j < run->obj[i].nparts; j++, idx++)
+			run->obj[i].parts[j].attempted = idx < 64 && tried[idx];
+	if (ret == -ESRCH || ht_remote_scan(pid, &after))
+		return -ESRCH;
+	for (i = 0; i < run->nobj && i < after.nobj; i++)
+		for (j = 0; j < run->obj[i].nparts &&
+		     j < after.obj[i].nparts; j++)
+			run->obj[i].parts[j].target.pmd_after =
+				after.obj[i].parts[j].target.pmd_after;
+	ht_run_free(&after);
+	return 0;
+}
+
 static void act(struct ht_daemon *d, struct ht_dproc *p, struct ht_run *run,
-		struct ht_dexe *x, const char *exe, uint64_t now)
+		struct ht_dexe *x, const char *exe, uint64_t now,
+		const uint64_t *hot, size_t nhot)
 {
 	struct ht_policy pol = { .strategy = HT_STRATEGY_AUTO,
 				 .inject = d->cfg.inject, .thp = run->thp };
@@ -297,7 +364,8 @@ static void act(struct ht_daemon *d, struct ht_dproc *p, struct ht_run *run,
 	}
 	if (!any)
 		return;
-	ret = ht_remote_make_huge(p->pid, run, &pol);
+	ret = hot ? make_hot_huge(d, p->pid, run, &pol, hot, nhot) :
+		    ht_remote_make_huge(p->pid, run, &pol);
 	if (ret == -ESRCH)
 		return;
 	ht_run_totals(run, &after);
@@ -359,6 +427,9 @@ struct cand {
 	pid_t pid;
 	char *exe;
 	struct ht_run run;
+	bool limited;		/* huge pages scarce or capped: only @hot */
+	size_t nhot;
+	uint64_t *hot;		/* the chosen spans' starts */
 };
 
 struct cands {
@@ -384,6 +455,7 @@ static int prepare(struct ht_daemon *d, struct ht_dproc *p, struct cand *c)
 		p->ignore = true;
 		return 0;
 	}
+	memset(c, 0, sizeof(*c));
 	c->pid = p->pid;
 	c->exe = strdup(exe);
 	if (!c->exe || ht_remote_scan(p->pid, &c->run)) {
@@ -471,6 +543,20 @@ static bool still_huge(struct ht_daemon *d, struct ht_dproc *p)
 	return true;
 }
 
+/* Each file's eligible bytes PMD-mapped, as this process shows them. */
+static void file_huge(struct ht_daemon *d, const struct ht_run *run)
+{
+	struct ht_dfile *f;
+	struct ht_totals t;
+	size_t i;
+
+	for (i = 0; i < run->nobj; i++) {
+		ht_object_totals(&run->obj[i], &t);
+		if (t.eligible && (f = file_of(d, run->obj[i].path)))
+			f->huge = t.huge;
+	}
+}
+
 static void finish(struct ht_daemon *d, struct cand *c, uint64_t now)
 {
 	struct ht_dproc *p = find_proc(d, c->pid);
@@ -479,8 +565,11 @@ static void finish(struct ht_daemon *d, struct cand *c, uint64_t now)
 
 	if (p && x) {
 		ht_run_totals(&c->run, &t);
-		if (t.huge < t.eligible)
-			act(d, p, &c->run, x, c->exe, now);
+		if (t.huge < t.eligible && (!c->limited || c->nhot))
+			act(d, p, &c->run, x, c->exe, now,
+			    c->limited ? c->hot : NULL, c->nhot);
+		else if (t.huge < t.eligible)
+			x->fails[HT_R_COLD]++;
 		ht_run_totals(&c->run, &t);
 		x->procs++;
 		x->eligible += t.eligible;
@@ -489,19 +578,174 @@ static void finish(struct ht_daemon *d, struct cand *c, uint64_t now)
 		if (t.huge > p->huge_seen)
 			p->huge_seen = t.huge;
 		keep_ranges(d, p, &c->run, x);
+		file_huge(d, &c->run);
 	}
 	ht_run_free(&c->run);
+	free(c->hot);
 	free(c->exe);
 }
 
-/* One process, when it is due. */
-static void look(struct ht_daemon *d, struct ht_dproc *p, uint64_t now)
+/*
+ * Free 2 MiB blocks (order 9 and above) in /proc/buddyinfo, in blocks
+ * of 2 MiB; UINT64_MAX when it cannot be read.
+ */
+static uint64_t free_huge_blocks(void)
 {
-	struct cand c;
+	char buf[8192], *line, *save;
+	uint64_t n = 0;
+	bool any = false;
 
-	if (prepare(d, p, &c))
-		finish(d, &c, now);
+	if (slurp("/proc/buddyinfo", buf, sizeof(buf)) <= 0)
+		return UINT64_MAX;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *p = strstr(line, "zone");
+		unsigned long long v;
+		int order = 0, used;
+
+		if (!p)
+			continue;
+		p += 4;
+		while (*p == ' ')
+			p++;
+		p = strchr(p, ' ');	/* past the zone's name */
+		while (p && sscanf(p, "%llu%n", &v, &used) == 1) {
+			if (order >= 9)
+				n += v << (order - 9);
+			order++;
+			p += used;
+			any = true;
+		}
+	}
+	return any ? n : UINT64_MAX;
 }
+
+/* Blocks kept free for everything else when they are scarce: 256 MiB. */
+#define HT_RESERVE_BLOCKS	128
+
+struct hot {
+	size_t cand;
+	uint64_t start, samples;
+};
+
+static int by_samples(const void *a, const void *b)
+{
+	const struct hot *x = a, *y = b;
+
+	if (x->samples != y->samples)
+		return x->samples < y->samples ? 1 : -1;
+	if (x->cand != y->cand)
+		return x->cand < y->cand ? -1 : 1;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/*
+ * Huge pages scarce (order-9 blocks below what the candidates need plus
+ * a reserve) or capped (max_huge_text): sample the candidates in one
+ * window and give each only its share of the hottest spans host-wide,
+ * the ones that are not PMD-mapped yet.  Nothing to do when there is
+ * room for all.
+ */
+static void choose_hot(struct ht_daemon *d, struct cands *cs)
+{
+	uint64_t need = 0, budget = UINT64_MAX, used = 0, blocks;
+	struct ht_heat *heat;
+	struct hot *all = NULL;
+	size_t i, j, n = 0, cap = 0;
+	pid_t *pids;
+	int *rets;
+
+	d->limited = false;
+	for (i = 0; i < cs->n; i++) {
+		struct ht_totals t;
+
+		ht_run_totals(&cs->c[i].run, &t);
+		need += (t.eligible - t.huge) >> 21;
+	}
+	if (!need)
+		return;
+	if (d->cfg.max_huge_text) {
+		for (i = 0; i < d->nfile; i++)
+			used += d->file[i].huge;
+		budget = used >= d->cfg.max_huge_text ? 0 :
+			 (d->cfg.max_huge_text - used) >> 21;
+	}
+	blocks = free_huge_blocks();
+	if (blocks != UINT64_MAX && blocks < need + HT_RESERVE_BLOCKS) {
+		uint64_t b = blocks > HT_RESERVE_BLOCKS ?
+			     blocks - HT_RESERVE_BLOCKS : 0;
+
+		budget = b < budget ? b : budget;
+	}
+	if (budget >= need)
+		return;
+	d->limited = true;
+	d->budget_spans = budget;
+	for (i = 0; i < cs->n; i++)
+		cs->c[i].limited = true;
+	if (!budget || !d->cfg.sample_ms)
+		return;
+	pids = calloc(cs->n, sizeof(*pids));
+	rets = calloc(cs->n, sizeof(*rets));
+	heat = calloc(cs->n, sizeof(*heat));
+	if (!pids || !rets || !heat)
+		goto out;
+	for (i = 0; i < cs->n; i++)
+		pids[i] = cs->c[i].pid;
+	ht_sample_batch(pids, cs->n, d->cfg.sample_ms, heat, rets);
+	for (i = 0; i < cs->n; i++) {
+		char path[64];
+		int pm;
+
+		if (rets[i])
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pids[i]);
+		pm = open(path, O_RDONLY | O_CLOEXEC);
+		for (j = 0; j < heat[i].nspan; j++) {
+			const struct ht_heat_span *s = &heat[i].span[j];
+			uint64_t pr = 0, hu = 0, an = 0;
+
+			if (!s->eligible || !s->samples)
+				continue;
+			if (pm >= 0 && !ht_pagemap_walk(pm, s->start,
+							s->start + (2 << 20),
+							&pr, &hu, &an) &&
+			    hu == (2 << 20))
+				continue;	/* huge already */
+			if (ht_grow(&all, &cap, n, sizeof(*all), 64))
+				break;
+			all[n].cand = i;
+			all[n].start = s->start;
+			all[n].samples = s->samples;
+			n++;
+		}
+		if (pm >= 0)
+			close(pm);
+	}
+	qsort(all, n, sizeof(*all), by_samples);
+	for (i = 0; i < n && i < budget; i++) {
+		struct cand *c = &cs->c[all[i].cand];
+		uint64_t *h = realloc(c->hot, (c->nhot + 1) * sizeof(*h));
+
+		if (!h)
+			break;
+		c->hot = h;
+		c->hot[c->nhot++] = all[i].start;
+		if (d->verbose)
+			fprintf(stderr, "hugetext daemon: %d: hot span %#llx "
+				"(%llu samples)\n", (int)c->pid,
+				(unsigned long long)all[i].start,
+				(unsigned long long)all[i].samples);
+	}
+out:
+	for (i = 0; heat && i < cs->n; i++)
+		ht_heat_free(&heat[i]);
+	free(all);
+	free(heat);
+	free(rets);
+	free(pids);
+}
+
 
 /* Does @c map @path with eligible text not all huge? */
 static bool maps_small(const struct cand *c, const char *path)
@@ -567,6 +811,7 @@ static void page_out_shared(struct ht_daemon *d, struct cands *cs)
 
 int ht_daemon_due(struct ht_daemon *d, uint64_t now)
 {
+	struct cands cs = { 0 };
 	uint64_t st;
 	size_t i;
 
@@ -581,8 +826,15 @@ int ht_daemon_due(struct ht_daemon *d, uint64_t now)
 		if (!st || (p->start && st != p->start))
 			continue;	/* gone, or another process now */
 		p->start = st;
-		look(d, p, now);
+		if (ht_grow(&cs.c, &cs.cap, cs.n, sizeof(*cs.c), 8))
+			break;
+		cs.n += prepare(d, p, &cs.c[cs.n]);
 	}
+	/* The same limits as a pass: scarce or capped, hottest first. */
+	choose_hot(d, &cs);
+	for (i = 0; i < cs.n; i++)
+		finish(d, &cs.c[i], now);
+	free(cs.c);
 	return d->want_pass;
 }
 
@@ -636,6 +888,7 @@ int ht_daemon_pass(struct ht_daemon *d, uint64_t now, bool all)
 		cs.n += prepare(d, p, &cs.c[cs.n]);
 	}
 	closedir(dir);
+	choose_hot(d, &cs);
 	page_out_shared(d, &cs);
 	for (i = 0; i < cs.n; i++)
 		finish(d, &cs.c[i], now);

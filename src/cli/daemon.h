@@ -48,6 +48,8 @@ struct ht_dfile {
 	unsigned int fails;	/* failures in a row */
 	uint64_t not_before;	/* back-off: no try before (usec) */
 	enum ht_reason last;	/* why the last try fell short */
+	uint64_t huge;		/* its eligible bytes PMD-mapped, as last
+				   seen: what it takes of max_huge_text */
 };
 
 struct ht_dexe {
@@ -72,6 +74,8 @@ struct ht_daemon {
 	uint64_t passes, last_pass_usec, pass_usec;
 	uint64_t huge_total;	/* eligible bytes PMD-mapped, last pass */
 	bool in_pass;		/* acting from a pass, not an exec event */
+	bool limited;		/* the last pass chose hot spans only */
+	uint64_t budget_spans;	/* what it could spend then */
 	bool want_pass;		/* an exec event met a shared small cache */
 };
 

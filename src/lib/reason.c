@@ -116,6 +116,10 @@ static const struct {
 		"the process maps this text with small pages, and on this "
 		"kernel only a zap made inside the process lets it map 2 MiB "
 		"pages: --inject does that (one thread stopped for a moment)" },
+	[HT_R_COLD] = { "cold",
+		"huge pages are scarce or capped (max_huge_text_mib), and "
+		"this text was not among the hottest sampled: left on small "
+		"pages for hotter code" },
 };
 
 const char *ht_reason_name(enum ht_reason r)

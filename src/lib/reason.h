@@ -49,6 +49,7 @@ enum ht_reason {
 	HT_R_NEEDS_INJECT,	/* --pid: it maps them small; --inject would do */
 	HT_R_LOCKED,		/* mlock'ed: no zap, no page-out, no copy */
 	HT_R_NOT_FAULTED,	/* status: eligible, no page of it mapped yet */
+	HT_R_COLD,		/* daemon: not among the hottest, pages scarce */
 	HT_R__COUNT
 };
 
