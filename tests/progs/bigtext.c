@@ -5,11 +5,13 @@
  * a checksum, and can copy its own /proc/self/smaps to a file so that
  * tests read the truth from the program itself.
  *
- *   bigtext [-r ROUNDS] [-s SMAPS_OUT] [-x STATUS] [-k SIGNAL] [-w] [-l]
+ *   bigtext [-r ROUNDS] [-s SMAPS_OUT] [-x STATUS] [-k SIGNAL] [-w] [-l] [-p]
  *
  * -w waits for end of input before exiting; -l runs all functions
  * again for each line read (printing the checksum each time), then
  * exits at end of input: a long-running process to act on from outside.
+ * -p then waits in pause() until a signal ends it: a service with no
+ * input (tests/systemd), seen from outside blocked in that call.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -42,9 +44,9 @@ int main(int argc, char **argv)
 {
 	const char *smaps = NULL;
 	long rounds = 1, sum;
-	int status = 0, sig = 0, wait_stdin = 0, loop = 0, c;
+	int status = 0, sig = 0, wait_stdin = 0, loop = 0, hold = 0, c;
 
-	while ((c = getopt(argc, argv, "r:s:x:k:wl")) != -1) {
+	while ((c = getopt(argc, argv, "r:s:x:k:wlp")) != -1) {
 		switch (c) {
 		case 'r':
 			rounds = atol(optarg);
@@ -63,6 +65,9 @@ int main(int argc, char **argv)
 			break;
 		case 'l':
 			loop = 1;
+			break;
+		case 'p':
+			hold = 1;
 			break;
 		default:
 			return 2;
@@ -96,6 +101,8 @@ int main(int argc, char **argv)
 		while (read(0, &b, 1) > 0)
 			;
 	}
+	while (hold)
+		pause();
 	if (smaps && copy_smaps(smaps))
 		return 3;
 	if (sig)
