@@ -16,7 +16,8 @@ set -u
 R=/results
 HT=@HUGETEXT@
 UNITS="hugetext-example.service ht-prime-pre.service ht-prime-tmpl.service
-ht-plain.service ht-busy.service ht-filtered.service ht-filtered-prime.service"
+ht-plain.service ht-busy.service ht-filtered.service ht-filtered-prime.service
+ht-filtered-pre.service"
 TEMPLATES="hugetext-prime@opt-httest-bigtext.tmpl.service
 hugetext-prime@opt-httest-bigtext.fprime.service"
 

@@ -20,8 +20,9 @@
 #       runs
 #   ht-filtered.service (the example's LD_AUDIT under SystemCallFilter=)
 #       runs, left alone (seccomp: nothing PMD-mapped, no report)
-#   ht-filtered-prime.service (SystemCallFilter= and the template)
-#       >= 99% PMD-mapped: priming works from outside the filter
+#   ht-filtered-prime.service (SystemCallFilter= and the template), and
+#   ht-filtered-pre.service (SystemCallFilter=, ExecStartPre=+hugetext
+#   prime PROG): >= 99% PMD-mapped: priming works from outside the filter
 #
 # nspawn puts every process of the container under a seccomp filter of
 # its own, unlike a host's systemd; SYSTEMD_SECCOMP=0 turns it off, so
@@ -106,7 +107,7 @@ say "installed: $HT, $LIBDIR/libhugetext.so, units in $unitdir"
 # 4 KiB writes and flushed so that its page cache holds small folios
 # only; whatever is huge later was made so by what is under test.
 mkdir -p "$R/opt/httest"
-for n in audit pre tmpl plain filtered fprime; do
+for n in audit pre tmpl plain filtered fprime fpre; do
 	dd if="$B/tests/progs/bigtext" of="$R/opt/httest/bigtext.$n" \
 		bs=4096 status=none
 	chmod 755 "$R/opt/httest/bigtext.$n"
@@ -231,6 +232,7 @@ check "LD_AUDIT under SystemCallFilter=: $st, seccomp mode $sc, left alone (${pm
 	[ ! -s "$W/results/ht-filtered.report" ]'
 huge ht-filtered-prime.service "SystemCallFilter= and hugetext-prime@.service"
 template hugetext-prime@opt-httest-bigtext.fprime bigtext.fprime
+huge ht-filtered-pre.service "SystemCallFilter= and ExecStartPre=+hugetext prime"
 sc=$(field hugetext-example.service seccomp)
 check "the example unit itself runs unfiltered (seccomp mode $sc)" \
 	'[ "$sc" = 0 ]'
@@ -239,8 +241,11 @@ check "the example unit itself runs unfiltered (seccomp mode $sc)" \
 	echo
 	sed '/^done$/d' "$P"
 	echo "eligible (readelf): $elig kB"
-	echo "rootfs $t_rootfs s (cached: $(sed -n 's/^seconds: //p' \
-		"$cache/bookworm.stamp") s to make), copy $t_copy s, boot to poweroff $t_boot s (exit $brc), all $(($(date +%s) - t_start)) s"
+	echo "rootfs $t_rootfs s (made in $(sed -n 's/^seconds: //p' \
+		"$cache/bookworm.stamp") s on $(sed -n 's/^made: //p' \
+		"$cache/bookworm.stamp")), copy $t_copy s," \
+		"boot to poweroff $t_boot s (exit $brc)," \
+		"all $(($(date +%s) - t_start)) s"
 } | tee "$W/summary.txt"
 if [ "$failed" -ne 0 ]; then
 	say "console (last 40 lines):"
