@@ -54,7 +54,8 @@ figures() {
 	function hex(s,   i, n) {
 		n = 0
 		for (i = 1; i <= length(s); i++)
-			n = n * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+			n = n * 16 + \
+			    index("0123456789abcdef", substr(s, i, 1)) - 1
 		return n
 	}
 	/^[0-9a-f]+-[0-9a-f]+ / {
@@ -88,7 +89,8 @@ report() {
 			tr '\0' '\n' < "/proc/$pid/environ" |
 				grep '^LD_\|^HUGETEXT_' > "$R/$n.env"
 			"$HT" status "$pid" > "$R/$n.status" 2>&1
-			sc=$(sed -n 's/^Seccomp:[[:space:]]*//p' "/proc/$pid/status")
+			sc=$(sed -n 's/^Seccomp:[[:space:]]*//p' \
+				"/proc/$pid/status")
 			line="$line exe=$exe seccomp=$sc"
 			line="$line $(figures "$R/$n.smaps" "$exe")"
 		fi

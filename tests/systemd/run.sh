@@ -52,12 +52,14 @@ die() {
 }
 
 if [ "$(id -u)" -ne 0 ]; then
-	echo "SKIP: tests/systemd/run.sh needs root (debootstrap, systemd-nspawn)"
+	echo "SKIP: tests/systemd/run.sh needs root (debootstrap," \
+		"systemd-nspawn)"
 	exit 77
 fi
 [ -x "$B/hugetext" ] && [ -f "$B/.libs/libhugetext.so" ] &&
 	[ -x "$B/tests/progs/bigtext" ] ||
-	die "$B has no built hugetext and tests/progs/bigtext (make check-systemd builds them)"
+	die "$B has no built hugetext and tests/progs/bigtext" \
+		"(make check-systemd builds them)"
 for tool in script timeout readelf flock; do
 	command -v "$tool" > /dev/null || die "$tool is missing"
 done
@@ -97,7 +99,7 @@ unitdir=$(cd "$R" && find usr lib -name 'hugetext-prime@.service' \
 [ -n "$unitdir" ] || die "no hugetext-prime@.service installed under $R"
 unitdir=/$(dirname "$unitdir")
 [ -f "$R$unitdir/hugetext-example.service" ] ||
-	die "no hugetext-example.service beside $unitdir/hugetext-prime@.service"
+	die "no hugetext-example.service in $unitdir"
 LIBDIR=$(cd "$R" && find usr -name libhugetext.so -type f | head -n 1)
 [ -n "$LIBDIR" ] || die "no libhugetext.so installed under $R"
 LIBDIR=/$(dirname "$LIBDIR")
@@ -138,13 +140,36 @@ subst "$here/units/hugetext-example.service.d/httest.conf" \
 # --register=no --keep-unit: no machined or system bus on this host.
 t0=$(date +%s)
 set +e
-SYSTEMD_SECCOMP=0 timeout -k 10 "$btimeout" script -qfec "systemd-nspawn -q -D $R --boot \
---register=no --keep-unit --bind=$W/results:/results \
---setenv=SYSTEMD_COLORS=0 -- systemd.unit=httest.target" /dev/null \
+nspawn="systemd-nspawn -q -D $R --boot --register=no --keep-unit"
+nspawn="$nspawn --bind=$W/results:/results --setenv=SYSTEMD_COLORS=0"
+SYSTEMD_SECCOMP=0 timeout -k 10 "$btimeout" \
+	script -qfec "$nspawn -- systemd.unit=httest.target" /dev/null \
 	< /dev/null > "$W/console.log" 2>&1
 brc=$?
 set -e
 t_boot=$(($(date +%s) - t0))
+# After a timeout the container may still be shutting down (nspawn got
+# SIGHUP from the closed terminal): wait for this run's nspawn to end;
+# after 20 s kill it and the container's init (its child; killing a
+# PID namespace's init ends every process in it).
+ours() {
+	for p in /proc/[0-9]*; do
+		tr '\0' ' ' 2>/dev/null < "$p/cmdline" |
+			grep -q "^systemd-nspawn -q -D $R " || continue
+		echo "${p#/proc/}"
+		cat "$p"/task/*/children 2>/dev/null
+	done
+}
+i=0
+while [ -n "$(ours)" ] && [ $i -lt 20 ]; do
+	sleep 1
+	i=$((i + 1))
+done
+left=$(ours)
+[ -z "$left" ] || {
+	say "killing what is left of the container: $left"
+	kill -9 $left 2>/dev/null || true
+}
 journalctl -D "$R/var/log/journal" -b -o short-monotonic --no-pager \
 	> "$W/journal.txt" 2>&1 || true
 
@@ -196,13 +221,15 @@ huge() {
 	st=$(field "$1" state)
 	pmd=$(field "$1" pmd_kb)
 	check "$2: $1 is $st, ${pmd:-?} of $elig kB PMD-mapped" \
-		'[ "$st" = active ] && [ $((${pmd:-0} * 100)) -ge $((elig * 99)) ]'
+		'[ "$st" = active ] &&
+		[ $((${pmd:-0} * 100)) -ge $((elig * 99)) ]'
 }
 
 huge hugetext-example.service "LD_AUDIT (the shipped example unit)"
 lib=$(sed -n 's/^LD_AUDIT=//p' "$W/results/hugetext-example.env" 2>/dev/null)
 check "the example's LD_AUDIT=$lib is the installed library" \
-	'[ -n "$lib" ] && [ -f "$R$lib" ] && cmp -s "$R$lib" "$B/.libs/libhugetext.so"'
+	'[ -n "$lib" ] && [ -f "$R$lib" ] &&
+	cmp -s "$R$lib" "$B/.libs/libhugetext.so"'
 rep=$W/results/hugetext-example.report
 check "its report (HUGETEXT_REPORT) names the program" \
 	'grep -q "/opt/httest/bigtext.audit" "$rep" 2>/dev/null'
@@ -214,7 +241,8 @@ huge ht-prime-tmpl.service "hugetext-prime@.service"
 template hugetext-prime@opt-httest-bigtext.tmpl bigtext.tmpl
 
 st=$(field ht-plain.service state)
-check "a plain service is $st ($(field ht-plain.service pmd_kb) of $elig kB PMD-mapped)" \
+pmd=$(field ht-plain.service pmd_kb)
+check "a plain service is $st ($pmd of $elig kB PMD-mapped)" \
 	'[ "$st" = active ]'
 
 st=$(field ht-busy.service state)
@@ -227,12 +255,14 @@ check "that prime said page-cache-busy" \
 st=$(field ht-filtered.service state)
 sc=$(field ht-filtered.service seccomp)
 pmd=$(field ht-filtered.service pmd_kb)
-check "LD_AUDIT under SystemCallFilter=: $st, seccomp mode $sc, left alone (${pmd:-?} kB PMD-mapped, no report)" \
+msg="LD_AUDIT under SystemCallFilter=: $st, seccomp mode $sc,"
+check "$msg left alone (${pmd:-?} kB PMD-mapped, no report)" \
 	'[ "$st" = active ] && [ "$sc" = 2 ] && [ "$pmd" = 0 ] &&
 	[ ! -s "$W/results/ht-filtered.report" ]'
 huge ht-filtered-prime.service "SystemCallFilter= and hugetext-prime@.service"
 template hugetext-prime@opt-httest-bigtext.fprime bigtext.fprime
-huge ht-filtered-pre.service "SystemCallFilter= and ExecStartPre=+hugetext prime"
+huge ht-filtered-pre.service \
+	"SystemCallFilter= and ExecStartPre=+hugetext prime"
 sc=$(field hugetext-example.service seccomp)
 check "the example unit itself runs unfiltered (seccomp mode $sc)" \
 	'[ "$sc" = 0 ]'
