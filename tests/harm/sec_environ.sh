@@ -45,7 +45,8 @@ libdir=/usr/lib/x86_64-linux-gnu
 if [ "$(id -u)" -eq 0 ] && command -v setpriv > /dev/null &&
    id nobody > /dev/null 2>&1 && [ -d "$libdir" ] && [ -w "$libdir" ]; then
 	name=libhugetext-sectest-$$.so
-	trap 'rm -f "$libdir/$name"' EXIT
+	# (scratch's own clean-up kept: this trap replaces its trap)
+	trap 'rm -f "$libdir/$name"; rm -rf "$T"' EXIT
 	cp "$LIB" "$libdir/$name"
 	chmod 4755 "$libdir/$name"
 	printf 'int main(void) { return 0; }\n' > "$T/suid.c"
@@ -64,7 +65,7 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv > /dev/null &&
 			fail "$var: secure execution printed: $(cat "$T/suid.err")"
 	done
 	rm -f "$libdir/$name"
-	trap - EXIT
+	trap 'rm -rf "$T"' EXIT
 	ok "secure execution: nothing done, nothing written"
 else
 	echo "note: not root or no setpriv/nobody: secure-execution case not run"

@@ -20,3 +20,13 @@ got=$("$T/inst/bin/hugetext" sh -c 'echo "$LD_AUDIT"')
 [ "$got" = "$T/inst/lib/hugetext/libhugetext.so" ] ||
 	fail "installed launcher loads '$got'"
 ok "installed launcher loads the installed library"
+
+# The units, with the installed paths filled in.
+u=$T/inst/lib/systemd/system
+grep -qxF "ExecStart=$T/inst/bin/hugetext prime %f" \
+	"$u/hugetext-prime@.service" 2>/dev/null ||
+	fail "no hugetext-prime@.service naming $T/inst/bin/hugetext in $u"
+grep -qxF "Environment=LD_AUDIT=$T/inst/lib/hugetext/libhugetext.so" \
+	"$u/hugetext-example.service" 2>/dev/null ||
+	fail "no hugetext-example.service naming the installed library in $u"
+ok "units installed in $u with the installed paths"

@@ -6,12 +6,14 @@
  * tests read the truth from the program itself.
  *
  *   bigtext [-r ROUNDS] [-s SMAPS_OUT] [-x STATUS] [-k SIGNAL] [-w] [-l]
- *           [-f WORKERS]
+ *           [-p] [-f WORKERS]
  *   bigtext -H FIRST:COUNT [-t SECONDS]
  *
  * -w waits for end of input before exiting; -l runs all functions
  * again for each line read (printing the checksum each time), then
  * exits at end of input: a long-running process to act on from outside.
+ * -p then waits in pause() until a signal ends it: a service with no
+ * input (tests/systemd), seen from outside blocked in that call.
  * -f forks WORKERS processes after the first run, like a pre-forking
  * server; each runs all functions again and checks the checksum, and
  * while all of them are alive the parent copies their smaps to
@@ -213,9 +215,10 @@ int main(int argc, char **argv)
 	const char *smaps = NULL, *hot_spec = NULL;
 	long rounds = 1, sum;
 	double secs = 10;
-	int status = 0, sig = 0, wait_stdin = 0, loop = 0, nwork = 0, c;
+	int status = 0, sig = 0, wait_stdin = 0, loop = 0, nwork = 0, hold = 0;
+	int c;
 
-	while ((c = getopt(argc, argv, "r:s:x:k:wlf:H:t:")) != -1) {
+	while ((c = getopt(argc, argv, "r:s:x:k:wlpf:H:t:")) != -1) {
 		switch (c) {
 		case 'H':
 			hot_spec = optarg;
@@ -243,6 +246,9 @@ int main(int argc, char **argv)
 			break;
 		case 'f':
 			nwork = atoi(optarg);
+			break;
+		case 'p':
+			hold = 1;
 			break;
 		default:
 			return 2;
@@ -280,6 +286,8 @@ int main(int argc, char **argv)
 		while (read(0, &b, 1) > 0)
 			;
 	}
+	while (hold)
+		pause();
 	if (smaps && copy_smaps(smaps))
 		return 3;
 	if (sig)
