@@ -187,6 +187,21 @@ static uint64_t pmd_now(struct ht_target *t, struct ht_range_stat *st)
 
 
 /*
+ * May cachestat() (Linux 6.5) be called here?  Not under a seccomp
+ * filter: filters written before it (systemd's @system-service up to
+ * 253) kill the process for it (SIGSYS) instead of failing it, and
+ * every use has a fallback.  Asked once per process.
+ */
+static bool cachestat_ok(void)
+{
+	static int ok = -1;
+
+	if (ok < 0)
+		ok = !ht_seccomp_active(NULL);
+	return ok;
+}
+
+/*
  * Dirty or writeback pages in the range?  -1: the kernel will not say
  * (no cachestat before 6.5).  Only those make collapse_file() refuse a
  * regular file that it could otherwise collapse.
@@ -196,7 +211,7 @@ static int dirty_pages(const struct ht_target *t)
 	struct ht_cachestat_range r = { t->offset, t->end - t->start };
 	struct ht_cachestat cs;
 
-	if (syscall(SYS_cachestat, t->fd, &r, &cs, 0))
+	if (!cachestat_ok() || syscall(SYS_cachestat, t->fd, &r, &cs, 0))
 		return -1;
 	return cs.nr_dirty + cs.nr_writeback > 0;
 }
@@ -279,9 +294,10 @@ static int64_t cached_bytes(const struct ht_target *t, long pagesz)
 	struct stat sb;
 	int64_t n = 0;
 
-	if (syscall(SYS_cachestat, t->fd, &r, &cs, 0) == 0)
-		return (int64_t)cs.nr_cache * pagesz;
 	char self[64];
+
+	if (cachestat_ok() && syscall(SYS_cachestat, t->fd, &r, &cs, 0) == 0)
+		return (int64_t)cs.nr_cache * pagesz;
 
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", t->fd);
 	if (fstat(t->fd, &sb) || (sb.st_uid != geteuid() &&
@@ -406,7 +422,7 @@ static bool busy_at(struct ht_target *t, uint64_t off)
 			    POSIX_FADV_DONTNEED);
 	if (ret)
 		return false;	/* the drop below says why */
-	if (syscall(SYS_cachestat, t->fd, &r, &cs, 0))
+	if (!cachestat_ok() || syscall(SYS_cachestat, t->fd, &r, &cs, 0))
 		return false;
 	return cs.nr_cache > cs.nr_dirty + cs.nr_writeback;
 }

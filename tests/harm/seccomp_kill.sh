@@ -67,3 +67,20 @@ cmp -s "$T/plain.out" "$T/ht.out" || fail "$spec with try: output differs"
 ok "$spec with HUGETEXT_SECCOMP=try: output and status as plainly"
 at_least "$(pmd_kb "$T/try.smaps" "$P")" "$(eligible_kb "$P")" 99 \
 	"HUGETEXT_SECCOMP=try under an errno filter"
+
+# A filter written before cachestat (6.5) kills for it, as systemd's
+# @system-service did up to 253: prime under it (ExecStartPre= in such a
+# unit) and a start with HUGETEXT_SECCOMP=try do without it.
+copy_small "$PROGS/bigtext" "$P"
+"$SC" kill:cachestat -- "$HT" prime -q "$P" && st=0 || st=$?
+[ "$st" -eq 0 ] || fail "prime under a filter that kills cachestat: status $st"
+"$P" -s "$T/after.smaps" > /dev/null
+at_least "$(pmd_kb "$T/after.smaps" "$P")" "$(eligible_kb "$P")" 99 \
+	"prime under a filter that kills cachestat, then a plain run"
+copy_small "$PROGS/bigtext" "$P"
+"$SC" kill:cachestat -- env HUGETEXT_SECCOMP=try "$HT" "$P" -x 7 \
+	-s "$T/try2.smaps" > "$T/ht2.out" 2> "$T/ht2.err" && st=0 || st=$?
+[ "$st" -eq 7 ] || fail "kill:cachestat with try: status $st: $(cat "$T/ht2.err")"
+cmp -s "$T/plain.out" "$T/ht2.out" || fail "kill:cachestat with try: output differs"
+at_least "$(pmd_kb "$T/try2.smaps" "$P")" "$(eligible_kb "$P")" 99 \
+	"HUGETEXT_SECCOMP=try under a filter that kills cachestat"
