@@ -16,7 +16,8 @@ void ht_fleet_prom_exes(struct ht_buf *b, const struct ht_dexe *x, size_t n)
 		  "over the processes." },
 		{ "hugetext_huge_bytes",
 		  "Of it, mapped with 2 MiB pages (FilePmdMapped, "
-		  "ShmemPmdMapped in their smaps), summed over the processes." },
+		  "ShmemPmdMapped in their smaps), summed over the "
+		  "processes." },
 	};
 	size_t f, i;
 

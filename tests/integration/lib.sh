@@ -154,7 +154,8 @@ function family(n) {
 {
 	name = $1; sub(/\{.*/, "", name)
 	family(name)
-	if (name !~ /^[a-zA-Z_:][a-zA-Z0-9_:]*$/) { print "name " name; bad = 1 }
+	if (name !~ /^[a-zA-Z_:][a-zA-Z0-9_:]*$/) {
+		print "name " name; bad = 1 }
 	if (!type[name]) { print "sample before TYPE: " $0; bad = 1 }
 	if ($0 ~ /\{/ && $0 !~ /^[a-zA-Z_:][a-zA-Z0-9_:]*\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\[\\"n])*",?)*\} [0-9]+$/) {
 		print "labels: " $0; bad = 1 }

@@ -98,7 +98,8 @@ for how in plain hugetext; do
 		want="huge $((kb / 1024)).0 MiB (100%)\$"
 		want_st=0
 	fi
-	line="hugetext\[$PID\]: bigtext ($P): eligible $((elig / 1024)).0 MiB, $want"
+	line="hugetext\[$PID\]: bigtext ($P): eligible"
+	line="$line $((elig / 1024)).0 MiB, $want"
 	grep -q "^$line" "$T/all.out" ||
 		fail "$how: no line for $PID: $(cat "$T/all.out")"
 	tail -n 1 "$T/all.out" |
@@ -109,9 +110,11 @@ for how in plain hugetext; do
 	ok "$how: status --all lists $PID as its smaps have it ($kb kB huge)"
 
 	json_check "$T/all.json" || fail "$how: --json does not nest"
-	grep -q '^{"hugetext":"[^"]*","cgroup":null,"unit":null,"processes":\[{"hugetext":' \
-		"$T/all.json" || fail "$how: --json: $(cut -c 1-200 "$T/all.json")"
-	grep -q ',"totals":{"processes":[1-9][0-9]*,.*"huge_bytes":[0-9]*,.*}}$' \
+	jhead='^{"hugetext":"[^"]*","cgroup":null,"unit":null,"processes":'
+	grep -q "$jhead"'\[{"hugetext":' "$T/all.json" ||
+		fail "$how: --json: $(cut -c 1-200 "$T/all.json")"
+	tot=',"totals":{"processes":[1-9][0-9]*,.*"huge_bytes":[0-9]*,.*}}$'
+	grep -q "$tot" \
 		"$T/all.json" || fail "$how: --json has no totals"
 	obj=$(proc_object "$T/all.json" "$PID")
 	[ -n "$obj" ] || fail "$how: --json has no process $PID"
@@ -132,14 +135,15 @@ $(cat "$T/one.json")"
 	grep -q "^hugetext_eligible_bytes{exe=\"$P\"} $((elig * 1024))\$" \
 		"$T/all.prom" &&
 	grep -q "^hugetext_huge_bytes{exe=\"$P\"} $((kb * 1024))\$" \
-		"$T/all.prom" || fail "$how: --prom: $(grep -F "$P" "$T/all.prom")"
+		"$T/all.prom" ||
+		fail "$how: --prom: $(grep -F "$P" "$T/all.prom")"
 	grep -q '^hugetext_host_file_pmd_mapped_bytes [0-9]*$' "$T/all.prom" ||
 		fail "$how: --prom has no host totals"
 	! grep -q 'pid=' "$T/all.prom" || fail "$how: --prom labels by PID"
 	ok "$how: status --all --prom: the exposition format, per executable"
 
 	if [ -z "$CG" ]; then
-		echo "note: no cgroup v2 to move a process into: filters not run"
+		echo "note: no cgroup v2 to move a process to: no filter run"
 		continue
 	fi
 	for f in cg unit; do
@@ -173,7 +177,8 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv > /dev/null &&
 	[ "$st" -ne 2 ] || fail "as nobody: exit 2: $(cat "$T/nobody.out")"
 	grep -q '^hugetext: [1-9][0-9]* process.* not read' "$T/nobody.out" ||
 		fail "as nobody: $(cat "$T/nobody.out")"
-	ok "as nobody: $(grep 'not read' "$T/nobody.out" | cut -d' ' -f2) processes not read, exit $st"
+	n=$(grep 'not read' "$T/nobody.out" | cut -d' ' -f2)
+	ok "as nobody: $n processes not read, exit $st"
 fi
 
 # Usage errors, in the one form.

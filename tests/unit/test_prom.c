@@ -104,7 +104,8 @@ Test(prom, label_values_read_back)
 		s = text(&b);
 		nl = strchr(s, '\n');
 		cr_assert(nl && !nl[1], "one line: %s", s);
-		cr_assert(!strncmp(s, "hugetext_huge_bytes{exe=\"", 25), "%s", s);
+		cr_assert(!strncmp(s, "hugetext_huge_bytes{exe=\"", 25), "%s",
+			  s);
 		s = read_value(s + 25, got);
 		cr_assert(s, "well formed: %s", text(&b));
 		cr_assert_str_eq(got, vals[i]);
@@ -128,7 +129,8 @@ Test(prom, fleet_gauges_per_executable)
 	ht_fleet_prom_exes(&b, x, 2);
 	s = text(&b);
 	cr_assert(strstr(s, "# TYPE hugetext_processes gauge\n"
-			 "hugetext_processes{exe=\"/bin/a\\\"b\"} 2\n"), "%s", s);
+			 "hugetext_processes{exe=\"/bin/a\\\"b\"} 2\n"), "%s",
+		  s);
 	cr_assert(strstr(s, "\nhugetext_eligible_bytes{exe=\"/bin/a\\\"b\"} "
 			 "4194304\n"), "%s", s);
 	cr_assert(strstr(s, "\nhugetext_huge_bytes{exe=\"/bin/a\\\"b\"} "
