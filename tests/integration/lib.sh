@@ -104,6 +104,8 @@ route_of() {
 start_looping() {
 	rm -f "$T/loop.fifo"
 	mkfifo "$T/loop.fifo"
+	# Empty before the program opens it: the count below may come first.
+	: > "$T/loop.out"
 	"$@" -l < "$T/loop.fifo" > "$T/loop.out" &
 	PID=$!
 	exec 3> "$T/loop.fifo"
