@@ -271,7 +271,8 @@ static void fleet_json_end(struct fleet *f)
 
 	ht_jw_array_close(w);
 	ht_jw_open(w, "totals");
-	ht_jw_u64(w, "processes", f->listed);
+	ht_jw_u64(w, "processes", f->listed + f->none);
+	ht_jw_u64(w, "with_eligible", f->listed);
 	ht_jw_u64(w, "nothing_eligible", f->none);
 	ht_jw_u64(w, "unreadable", f->denied + f->failed);
 	ht_jw_u64(w, "text_bytes", f->t.text);

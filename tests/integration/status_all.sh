@@ -116,6 +116,10 @@ for how in plain hugetext; do
 	tot=',"totals":{"processes":[1-9][0-9]*,.*"huge_bytes":[0-9]*,.*}}$'
 	grep -q "$tot" \
 		"$T/all.json" || fail "$how: --json has no totals"
+	n=$(sed 's/{"hugetext":/\n/g' "$T/all.json" | grep -c '^"')
+	[ "$((n - 1))" -eq "$(json_field "$(sed 's/.*"totals"://' \
+		"$T/all.json")" processes)" ] ||
+		fail "$how: --json: totals.processes is not $((n - 1))"
 	obj=$(proc_object "$T/all.json" "$PID")
 	[ -n "$obj" ] || fail "$how: --json has no process $PID"
 	# The same object as status PID --json, but for the time it took.
