@@ -14,9 +14,11 @@
 #include "buf.h"
 #include "clock.h"
 #include "daemon.h"
+#include "fleet.h"
 #include "inject.h"
 #include "pagemap.h"
 #include "sample.h"
+#include "procinfo.h"
 #include "prom.h"
 #include "remote.h"
 #include "smaps.h"
@@ -49,86 +51,23 @@ void ht_daemon_free(struct ht_daemon *d)
 	memset(d, 0, sizeof(*d));
 }
 
-/* Read a small /proc file whole into @buf; its length or -errno. */
-static ssize_t slurp(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0)
-		n = -errno;
-	else
-		buf[n] = '\0';
-	close(fd);
-	return n;
-}
-
-/* Field 22 of /proc/PID/stat: when it started; 0 when it is gone. */
+/* What /proc says of a process: procinfo.c, shared with `status --all`. */
 static uint64_t start_time(pid_t pid)
 {
-	char path[64], buf[1024], *p;
-	int field;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (slurp(path, buf, sizeof(buf)) <= 0)
-		return 0;
-	p = strrchr(buf, ')');	/* comm may hold spaces and ')' */
-	if (!p)
-		return 0;
-	for (field = 2; field < 22 && p; field++)
-		p = strchr(p + 1, ' ');
-	return p ? strtoull(p + 1, NULL, 10) : 0;
+	return ht_proc_start_time(pid);
 }
 
 static int exe_of(pid_t pid, char *buf, size_t len)
 {
-	char path[64];
-	ssize_t n;
-	size_t d = strlen(" (deleted)");
-
-	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
-	n = readlink(path, buf, len - 1);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	if ((size_t)n > d && !strcmp(buf + n - d, " (deleted)"))
-		buf[n - d] = '\0';
-	return 0;
+	return ht_proc_exe(pid, buf, len);
 }
 
-/* The cgroup v2 path ("0::/system.slice/x.service"), and its unit. */
+/* The cgroup v2 path ("/system.slice/x.service"), and its unit. */
 static void cgroup_of(pid_t pid, char *cg, size_t len, char *unit,
 		      size_t ulen)
 {
-	char path[64], buf[4096], *p, *e, *c;
-
-	*cg = *unit = '\0';
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	if (slurp(path, buf, sizeof(buf)) <= 0)
-		return;
-	p = strstr(buf, "0::");
-	if (p != buf && (!p || p[-1] != '\n'))
-		return;
-	p += 3;
-	e = strchr(p, '\n');
-	if (e)
-		*e = '\0';
-	snprintf(cg, len, "%s", p);
-	/* The innermost component that is a unit. */
-	while ((c = strrchr(p, '/'))) {
-		size_t n = strlen(c + 1);
-
-		if (n < ulen &&
-		    ((n > 8 && !strcmp(c + 1 + n - 8, ".service")) ||
-		     (n > 6 && !strcmp(c + 1 + n - 6, ".scope")))) {
-			memcpy(unit, c + 1, n + 1);
-			return;
-		}
-		*c = '\0';
-	}
+	/* In no cgroup v2 hierarchy: no path, no unit, still wanted. */
+	(void)ht_proc_cgroup(pid, cg, len, unit, ulen);
 }
 
 /* Eligible bytes of @pid's executable file mappings, from its maps. */
@@ -595,7 +534,7 @@ static uint64_t free_huge_blocks(void)
 	uint64_t n = 0;
 	bool any = false;
 
-	if (slurp("/proc/buddyinfo", buf, sizeof(buf)) <= 0)
+	if (ht_proc_read("/proc/buddyinfo", buf, sizeof(buf)) <= 0)
 		return UINT64_MAX;
 	for (line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -905,52 +844,28 @@ int ht_daemon_pass(struct ht_daemon *d, uint64_t now, bool all)
 	return 0;
 }
 
-/* A field of /proc/meminfo, in bytes. */
-static uint64_t meminfo(const char *key)
-{
-	char buf[8192], *p;
-
-	if (slurp("/proc/meminfo", buf, sizeof(buf)) <= 0)
-		return 0;
-	p = strstr(buf, key);
-	return p ? strtoull(p + strlen(key), NULL, 10) * 1024 : 0;
-}
-
 void ht_daemon_metrics(const struct ht_daemon *d, struct ht_buf *b)
 {
 	static const struct {
-		const char *name, *type, *help;
+		const char *name, *help;
 	} fam[] = {
-		{ "hugetext_processes", "gauge",
-		  "Running processes of the executable with eligible text." },
-		{ "hugetext_eligible_bytes", "gauge",
-		  "Text of those processes eligible for 2 MiB pages, summed "
-		  "over the processes." },
-		{ "hugetext_huge_bytes", "gauge",
-		  "Of it, mapped with 2 MiB pages (FilePmdMapped, "
-		  "ShmemPmdMapped in their smaps), summed over the processes." },
-		{ "hugetext_made_huge_bytes_total", "counter",
+		{ "hugetext_made_huge_bytes_total",
 		  "Bytes of text the daemon brought onto 2 MiB pages." },
-		{ "hugetext_repairs_total", "counter",
+		{ "hugetext_repairs_total",
 		  "Times text that had been huge was found split or evicted "
 		  "and made huge again." },
 	};
-	char exe[4096];
 	size_t i, f;
 	unsigned int r;
 
+	ht_fleet_prom_exes(b, d->exe, d->nexe);
 	for (f = 0; f < sizeof(fam) / sizeof(*fam); f++) {
-		ht_prom_family(b, fam[f].name, fam[f].type, fam[f].help);
+		ht_prom_family(b, fam[f].name, "counter", fam[f].help);
 		for (i = 0; i < d->nexe; i++) {
 			const struct ht_dexe *x = &d->exe[i];
-			const char *l[] = { "exe", exe };
-			uint64_t v[] = { x->procs, x->eligible, x->huge,
-					 x->made_huge, x->repairs };
+			const char *l[] = { "exe", x->exe };
+			uint64_t v[] = { x->made_huge, x->repairs };
 
-			/* Executables seen once, gone now: counters only. */
-			if (f < 3 && !x->procs)
-				continue;
-			snprintf(exe, sizeof(exe), "%s", x->exe);
 			ht_prom_sample(b, fam[f].name, l, 1, v[f]);
 		}
 	}
@@ -966,14 +881,7 @@ void ht_daemon_metrics(const struct ht_daemon *d, struct ht_buf *b)
 				ht_prom_sample(b, "hugetext_failures_total", l,
 					       2, d->exe[i].fails[r]);
 		}
-	ht_prom_family(b, "hugetext_host_file_pmd_mapped_bytes", "gauge",
-		       "FilePmdMapped of /proc/meminfo.");
-	ht_prom_sample(b, "hugetext_host_file_pmd_mapped_bytes", NULL, 0,
-		       meminfo("FilePmdMapped:"));
-	ht_prom_family(b, "hugetext_host_shmem_pmd_mapped_bytes", "gauge",
-		       "ShmemPmdMapped of /proc/meminfo.");
-	ht_prom_sample(b, "hugetext_host_shmem_pmd_mapped_bytes", NULL, 0,
-		       meminfo("ShmemPmdMapped:"));
+	ht_fleet_prom_host(b);
 	ht_prom_family(b, "hugetext_daemon_passes_total", "counter",
 		       "Passes over the host's processes.");
 	ht_prom_sample(b, "hugetext_daemon_passes_total", NULL, 0, d->passes);

@@ -255,6 +255,18 @@ static enum ht_reason run_reason(const struct ht_run *r, bool eligible)
 	return why;
 }
 
+enum ht_reason ht_run_reason(const struct ht_run *r)
+{
+	struct ht_totals t;
+	enum ht_reason why;
+
+	ht_run_totals(r, &t);
+	if (t.eligible)
+		return t.huge < t.eligible ? run_reason(r, true) : HT_R_NONE;
+	why = run_reason(r, false);
+	return why == HT_R_NONE ? HT_R_TOO_SMALL : why;
+}
+
 /* The program's name: the base name of the object ld.so left unnamed. */
 static const char *run_name(const struct ht_run *r)
 {
@@ -292,13 +304,10 @@ static void summary_line(struct ht_buf *b, const struct ht_run *r)
 		mib(b, t.eligible);
 		ht_buf_printf(b, " MiB eligible (%u%%", pct(t.huge,
 							     t.eligible));
-		why = t.huge < t.eligible ? run_reason(r, true) : HT_R_NONE;
 	} else {
 		ht_buf_printf(b, ": nothing eligible (");
-		why = run_reason(r, false);
-		if (why == HT_R_NONE)
-			why = HT_R_TOO_SMALL;
 	}
+	why = ht_run_reason(r);
 	if (why != HT_R_NONE)
 		ht_buf_printf(b, "%s%s", t.eligible ? ", " : "",
 			      ht_reason_name(why));
@@ -348,56 +357,62 @@ static void json_part(struct ht_jw *w, const struct ht_object *o,
 	ht_jw_close(w);
 }
 
-int ht_report_json(const struct ht_run *r, int fd)
+void ht_report_jw(struct ht_jw *w, const char *key, const struct ht_run *r)
 {
-	struct ht_buf b;
-	struct ht_jw w;
 	struct ht_totals t;
 	size_t i, j;
 
-	buf_open(&b);
-	ht_jw_init(&w, &b);
 	ht_run_totals(r, &t);
-	ht_jw_open(&w, NULL);
-	ht_jw_str(&w, "hugetext", PACKAGE_VERSION);
-	ht_jw_int(&w, "pid", r->pid);
-	ht_jw_str(&w, "trigger", r->trigger == HT_TRIGGER_START ? "start" :
+	ht_jw_open(w, key);
+	ht_jw_str(w, "hugetext", PACKAGE_VERSION);
+	ht_jw_int(w, "pid", r->pid);
+	ht_jw_str(w, "trigger", r->trigger == HT_TRIGGER_START ? "start" :
 		  r->trigger == HT_TRIGGER_DLOPEN ? "dlopen" : "outside");
-	ht_jw_str(&w, "strategy", ht_strategy_name(r->strategy));
-	ht_jw_bool(&w, "dry_run", r->dry_run);
-	ht_jw_str(&w, "thp", ht_thp_mode_name(r->thp.mode));
-	ht_jw_u64(&w, "usec", r->usec);
+	ht_jw_str(w, "strategy", ht_strategy_name(r->strategy));
+	ht_jw_bool(w, "dry_run", r->dry_run);
+	ht_jw_str(w, "thp", ht_thp_mode_name(r->thp.mode));
+	ht_jw_u64(w, "usec", r->usec);
 	if (r->stops) {		/* --pid --inject stopped it */
-		ht_jw_u64(&w, "stops", r->stops);
-		ht_jw_u64(&w, "stop_usec", r->stop_usec);
+		ht_jw_u64(w, "stops", r->stops);
+		ht_jw_u64(w, "stop_usec", r->stop_usec);
 	}
-	ht_jw_u64(&w, "text_bytes", t.text);
-	ht_jw_u64(&w, "eligible_bytes", t.eligible);
-	ht_jw_u64(&w, "huge_bytes_before", t.huge_before);
-	ht_jw_u64(&w, "huge_bytes", t.huge);
-	ht_jw_array_open(&w, "objects");
+	ht_jw_u64(w, "text_bytes", t.text);
+	ht_jw_u64(w, "eligible_bytes", t.eligible);
+	ht_jw_u64(w, "huge_bytes_before", t.huge_before);
+	ht_jw_u64(w, "huge_bytes", t.huge);
+	ht_jw_array_open(w, "objects");
 	for (i = 0; i < r->nobj; i++) {
 		const struct ht_object *o = &r->obj[i];
 		struct ht_totals ot;
 
 		ht_object_totals(o, &ot);
-		ht_jw_open(&w, NULL);
-		ht_jw_str(&w, "path", o->path);
-		ht_jw_u64(&w, "text_bytes", ot.text);
-		ht_jw_u64(&w, "eligible_bytes", ot.eligible);
-		ht_jw_u64(&w, "huge_bytes_before", ot.huge_before);
-		ht_jw_u64(&w, "huge_bytes", ot.huge);
-		ht_jw_reason(&w, "reason", object_reason(o, &ot));
+		ht_jw_open(w, NULL);
+		ht_jw_str(w, "path", o->path);
+		ht_jw_u64(w, "text_bytes", ot.text);
+		ht_jw_u64(w, "eligible_bytes", ot.eligible);
+		ht_jw_u64(w, "huge_bytes_before", ot.huge_before);
+		ht_jw_u64(w, "huge_bytes", ot.huge);
+		ht_jw_reason(w, "reason", object_reason(o, &ot));
 		if (o->reason != HT_R_NONE)
-			ht_jw_str(&w, "detail", o->detail);
-		ht_jw_array_open(&w, "segments");
+			ht_jw_str(w, "detail", o->detail);
+		ht_jw_array_open(w, "segments");
 		for (j = 0; j < o->nparts; j++)
-			json_part(&w, o, &o->parts[j]);
-		ht_jw_array_close(&w);
-		ht_jw_close(&w);
+			json_part(w, o, &o->parts[j]);
+		ht_jw_array_close(w);
+		ht_jw_close(w);
 	}
-	ht_jw_array_close(&w);
-	ht_jw_close(&w);
+	ht_jw_array_close(w);
+	ht_jw_close(w);
+}
+
+int ht_report_json(const struct ht_run *r, int fd)
+{
+	struct ht_buf b;
+	struct ht_jw w;
+
+	buf_open(&b);
+	ht_jw_init(&w, &b);
+	ht_report_jw(&w, NULL, r);
 	ht_buf_putc(&b, '\n');
 	return flush(&b, fd);
 }

@@ -95,6 +95,23 @@ int ht_report_human(const struct ht_run *r, int fd);
 int ht_report_brief(const struct ht_run *r, int fd);
 
 /*
+ * ht_run_reason - the one reason a summary of @r names: when some
+ * eligible text is not huge, that of the object which left the most of
+ * it small; when nothing is eligible, why for the object with the most
+ * text (too-small at least); HT_R_NONE when all eligible text is huge.
+ */
+enum ht_reason ht_run_reason(const struct ht_run *r);
+
+struct ht_jw;
+
+/*
+ * ht_report_jw - @r as the JSON object ht_report_json() writes, as the
+ * member @key (NULL: an array element) of the document @w builds: for
+ * documents that hold several processes (status --all --json).
+ */
+void ht_report_jw(struct ht_jw *w, const char *key, const struct ht_run *r);
+
+/*
  * ht_report_json - append @r as one JSON object on one line to @fd with
  * a single write(), so that concurrent processes appending to the same
  * O_APPEND file do not interleave.  Returns 0 or -errno.

@@ -100,21 +100,7 @@ wait_huge "$Bp" "$P" "two processes of one program: the second"
 # names and labels as the exposition format has them.
 sleep 1.2
 F=$T/hugetext.prom
-awk '
-/^# HELP / { if (help[$3]++) { print "second HELP " $3; bad = 1 } next }
-/^# TYPE / { if (type[$3]++) { print "second TYPE " $3; bad = 1 }
-	if ($4 != "gauge" && $4 != "counter") { print "type " $4; bad = 1 }
-	next }
-/^#/ { print "comment: " $0; bad = 1; next }
-{
-	name = $1; sub(/\{.*/, "", name)
-	if (name !~ /^[a-zA-Z_:][a-zA-Z0-9_:]*$/) { print "name " name; bad = 1 }
-	if (!type[name]) { print "sample before TYPE: " $0; bad = 1 }
-	if ($0 ~ /\{/ && $0 !~ /^[a-zA-Z_:][a-zA-Z0-9_:]*\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\[\\"n])*",?)*\} [0-9]+$/) {
-		print "labels: " $0; bad = 1 }
-	if ($0 !~ /\{/ && $0 !~ / [0-9]+$/) { print "value: " $0; bad = 1 }
-}
-END { exit bad }' "$F" || fail "the textfile breaks the exposition format"
+check_prom "$F" || fail "the textfile breaks the exposition format"
 grep -q "^hugetext_huge_bytes{exe=\"$P\"} $((2 * elig * 1024))\$" "$F" &&
 	grep -q "^hugetext_processes{exe=\"$P\"} 2\$" "$F" ||
 	fail "no figures for the two processes of $P: $(cat "$F")"

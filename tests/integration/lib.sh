@@ -126,6 +126,8 @@ route_of() {
 start_looping() {
 	rm -f "$T/loop.fifo"
 	mkfifo "$T/loop.fifo"
+	# Empty before the program opens it: the count below may come first.
+	: > "$T/loop.out"
 	"$@" -l < "$T/loop.fifo" > "$T/loop.out" &
 	PID=$!
 	exec 3> "$T/loop.fifo"
@@ -147,4 +149,41 @@ kick() {
 stop_looping() {
 	exec 3>&-
 	wait "$PID"
+}
+
+# check_prom FILE: FILE follows the Prometheus text exposition format
+# (0.0.4) as hugetext writes it: per family one HELP and one TYPE line
+# before its samples, all in one group; metric and label names of the
+# allowed characters; in HELP only \\ and \n escaped, in label values
+# \" too; integer values.  Says what is wrong and returns 1, else 0.
+check_prom() {
+	awk '
+function family(n) {
+	if (n == cur)
+		return
+	if (done[n]) { print "family not in one group: " n; bad = 1 }
+	done[cur] = 1
+	cur = n
+}
+/^# HELP / { family($3)
+	if (help[$3]++) { print "second HELP " $3; bad = 1 }
+	h = $0; sub(/^# HELP [^ ]+ ?/, "", h)
+	if (h !~ /^([^\\]|\\[\\n])*$/) { print "HELP escapes: " $0; bad = 1 }
+	next }
+/^# TYPE / { family($3)
+	if (type[$3]++) { print "second TYPE " $3; bad = 1 }
+	if ($4 != "gauge" && $4 != "counter") { print "type " $4; bad = 1 }
+	next }
+/^#/ { print "comment: " $0; bad = 1; next }
+{
+	name = $1; sub(/\{.*/, "", name)
+	family(name)
+	if (name !~ /^[a-zA-Z_:][a-zA-Z0-9_:]*$/) {
+		print "name " name; bad = 1 }
+	if (!type[name]) { print "sample before TYPE: " $0; bad = 1 }
+	if ($0 ~ /\{/ && $0 !~ /^[a-zA-Z_:][a-zA-Z0-9_:]*\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\[\\"n])*",?)*\} [0-9]+$/) {
+		print "labels: " $0; bad = 1 }
+	if ($0 !~ /\{/ && $0 !~ / [0-9]+$/) { print "value: " $0; bad = 1 }
+}
+END { exit bad }' "$1"
 }
