@@ -338,13 +338,13 @@ khp_bg() {
 # =========================================================================
 exp1() {
 	phase "1. time to huge text: refault / collapse / copy / daemon, $R1 runs each"
-	# The daemon, confined to this experiment's programs (t1-*): the
-	# programs of the other experiments, khugepaged's among them, are
-	# none of its business.
+	# The daemon, confined to its own runs' programs (t1d-*): the other
+	# routes' runs and the other experiments (khugepaged's among them)
+	# are none of its business.
 	cat > "$W/daemon.conf" <<CONF
 interval = 10
-allow_exe = $W/t1-*
-allow_exe = $MNT/t1-*
+allow_exe = $W/t1d-*
+allow_exe = $MNT/t1d-*
 CONF
 	"$HT" daemon --foreground --verbose --config "$W/daemon.conf" \
 		2> "$W/daemon.log" &
@@ -357,7 +357,9 @@ CONF
 			[ $size = 64 ] && e=$E64 || e=$E256
 			for route in refault collapse copy daemon daemon-tmpfs; do
 				case $route in
-				collapse|daemon-tmpfs) f=$MNT/t1-$size ;;
+				collapse) f=$MNT/t1-$size ;;
+				daemon-tmpfs) f=$MNT/t1d-$size ;;
+				daemon) f=$W/t1d-$size ;;
 				*) f=$W/t1-$size ;;
 				esac
 				fresh "$B/bench/calls$size" "$f"

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,19 +118,41 @@ static struct ht_dproc *proc_of(struct ht_daemon *d, pid_t pid)
 	return &d->proc[d->nproc++];
 }
 
+/*
+ * The state of the file at @path, by device and inode: a file replaced
+ * at the same path (a package upgrade, a rebuild) is a new file, with
+ * no back-off of the old one's.
+ */
 static struct ht_dfile *file_of(struct ht_daemon *d, const char *path)
 {
+	struct stat st;
 	size_t i;
 
+	if (stat(path, &st))
+		st.st_dev = st.st_ino = 0;
 	for (i = 0; i < d->nfile; i++)
-		if (!strcmp(d->file[i].path, path))
+		if (!strcmp(d->file[i].path, path) &&
+		    d->file[i].dev == st.st_dev && d->file[i].ino == st.st_ino)
 			return &d->file[i];
+	/* The same path's old file: forget it. */
+	for (i = 0; i < d->nfile; i++)
+		if (!strcmp(d->file[i].path, path)) {
+			d->file[i].dev = st.st_dev;
+			d->file[i].ino = st.st_ino;
+			d->file[i].fails = 0;
+			d->file[i].not_before = 0;
+			d->file[i].last = HT_R_NONE;
+			d->file[i].huge = 0;
+			return &d->file[i];
+		}
 	if (ht_grow(&d->file, &d->capfile, d->nfile, sizeof(*d->file), 16))
 		return NULL;
 	memset(&d->file[d->nfile], 0, sizeof(*d->file));
 	d->file[d->nfile].path = strdup(path);
 	if (!d->file[d->nfile].path)
 		return NULL;
+	d->file[d->nfile].dev = st.st_dev;
+	d->file[d->nfile].ino = st.st_ino;
 	return &d->file[d->nfile++];
 }
 

@@ -45,6 +45,8 @@ struct ht_dproc {
 
 struct ht_dfile {
 	char *path;
+	dev_t dev;		/* the file at @path when last seen */
+	ino_t ino;
 	unsigned int fails;	/* failures in a row */
 	uint64_t not_before;	/* back-off: no try before (usec) */
 	enum ht_reason last;	/* why the last try fell short */
