@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include "check.h"
+#include "header.h"
 #include "jsonout.h"
 
 static void json_kernel(struct ht_jw *w, const struct fs_entry *fs)
@@ -143,13 +144,15 @@ static void json_result(struct ht_jw *w, const struct ctx *c,
 int ht_check_json(const struct ctx *c)
 {
 	struct ht_buf b = HT_BUF_INIT;
+	struct ht_who who;
 	struct ht_jw w;
 	size_t i;
 	int ret;
 
+	ht_who_read(0, &who);
 	ht_jw_init(&w, &b);
 	ht_jw_open(&w, NULL);
-	ht_jw_str(&w, "hugetext", PACKAGE_VERSION);
+	ht_jw_header(&w, &who);
 	ht_jw_str(&w, "thp", ht_thp_mode_name(c->thp.mode));
 	ht_jw_bool(&w, "thp_disabled_prctl", c->thp.prctl_disabled);
 	ht_jw_int(&w, "status", c->status);
