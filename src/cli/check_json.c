@@ -101,13 +101,13 @@ static void json_result(struct ht_jw *w, const struct ctx *c,
 	ht_jw_str(w, "placement", ht_base_token(p->base));
 	ht_jw_u64(w, "random_odds", p->odds);
 	ht_jw_bool(w, "textrel", p->textrel);
-	ht_jw_u64(w, "text_bytes", p->text);
+	ht_jw_u64(w, "file_bytes", p->text);
 	ht_jw_u64(w, "span_bytes", p->span_bytes);
 	ht_jw_u64(w, "eligible_bytes", p->eligible);
 	ht_jw_u64(w, "possible_bytes", p->possible);
 	ht_jw_str(w, "verdict", ht_verdict_token(p->verdict));
 	ht_jw_reason(w, "reason", p->reason);
-	ht_jw_str(w, "why", p->reason == HT_R_NONE ? NULL :
+	ht_jw_str(w, "detail", p->reason == HT_R_NONE ? NULL :
 		  ht_place_reason_text(p, p->reason, why, sizeof(why)));
 	ht_jw_array_open(w, "segments");
 	for (i = 0; i < p->nseg; i++)

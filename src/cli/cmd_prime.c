@@ -137,7 +137,7 @@ static int print_json(const char *path, const struct ht_prime_result *r,
 		goto out;
 	}
 	ht_object_totals(&r->obj, &t);
-	ht_jw_u64(&w, "text_bytes", t.text);
+	ht_jw_u64(&w, "file_bytes", t.text);
 	ht_jw_u64(&w, "eligible_bytes", t.eligible);
 	ht_jw_u64(&w, "huge_bytes", t.huge);
 	ht_jw_u64(&w, "usec", r->usec);

@@ -366,6 +366,7 @@ void ht_report_jw(struct ht_jw *w, const char *key, const struct ht_run *r)
 
 	/* Inside the program, itself; from outside, through its PID. */
 	ht_who_read(r->trigger == HT_TRIGGER_OUTSIDE ? r->pid : 0, &who);
+	who.pid = r->pid;
 	ht_run_totals(r, &t);
 	ht_jw_open(w, key);
 	ht_jw_header(w, &who);
