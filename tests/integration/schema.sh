@@ -96,7 +96,8 @@ header "status" "$(cat "$T/st.json")" "$PID" bigtext "$P" "$unit"
 header "status --all" "$(cat "$T/all.json")" any hugetext "$HT" \
 	"$self_unit"
 elem='{"hugetext":"[^"]*","schema":1,"time":"[^"]*","pid":'
-grep -q "$elem$PID," "$T/all.json" || fail "status --all --json has no process $PID"
+grep -q "$elem$PID," "$T/all.json" ||
+	fail "status --all --json has no process $PID"
 kb=$(pmd_kb "$T/st.smaps" "$P")
 for f in r2 st; do
 	obj=$(json_objects "$T/$f.json" | grep -F "{\"path\":\"$P\"")
