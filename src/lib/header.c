@@ -2,6 +2,7 @@
 /* header.c - the first members of every JSON document; see header.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -146,9 +147,13 @@ static size_t proc_read(pid_t pid, const char *name, char *buf, size_t len)
 	return n;
 }
 
+/* Room for every line of a cgroup v1 host; on the heap, not on a stack
+ * that may be a small thread's of the program. */
+#define CGROUP_MAX	8192
+
 void ht_who_read(pid_t pid, struct ht_who *w)
 {
-	char cg[4096];
+	char *cg = malloc(CGROUP_MAX);
 	int saved = errno;
 	size_t n;
 
@@ -158,9 +163,10 @@ void ht_who_read(pid_t pid, struct ht_who *w)
 		w->comm[n - 1] = '\0';
 	/* argv[0] is the first NUL-terminated string of cmdline. */
 	proc_read(pid, "cmdline", w->argv0, sizeof(w->argv0));
-	if (!proc_read(pid, "cgroup", cg, sizeof(cg)) ||
+	if (!cg || !proc_read(pid, "cgroup", cg, CGROUP_MAX) ||
 	    ht_cgroup_unit(cg, w->unit, sizeof(w->unit)))
 		w->unit[0] = '\0';
+	free(cg);
 	errno = saved;
 }
 
