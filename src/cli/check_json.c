@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include "check.h"
+#include "header.h"
 #include "jsonout.h"
 
 static void json_kernel(struct ht_jw *w, const struct fs_entry *fs)
@@ -100,13 +101,13 @@ static void json_result(struct ht_jw *w, const struct ctx *c,
 	ht_jw_str(w, "placement", ht_base_token(p->base));
 	ht_jw_u64(w, "random_odds", p->odds);
 	ht_jw_bool(w, "textrel", p->textrel);
-	ht_jw_u64(w, "text_bytes", p->text);
+	ht_jw_u64(w, "file_bytes", p->text);
 	ht_jw_u64(w, "span_bytes", p->span_bytes);
 	ht_jw_u64(w, "eligible_bytes", p->eligible);
 	ht_jw_u64(w, "possible_bytes", p->possible);
 	ht_jw_str(w, "verdict", ht_verdict_token(p->verdict));
 	ht_jw_reason(w, "reason", p->reason);
-	ht_jw_str(w, "why", p->reason == HT_R_NONE ? NULL :
+	ht_jw_str(w, "detail", p->reason == HT_R_NONE ? NULL :
 		  ht_place_reason_text(p, p->reason, why, sizeof(why)));
 	ht_jw_array_open(w, "segments");
 	for (i = 0; i < p->nseg; i++)
@@ -143,13 +144,15 @@ static void json_result(struct ht_jw *w, const struct ctx *c,
 int ht_check_json(const struct ctx *c)
 {
 	struct ht_buf b = HT_BUF_INIT;
+	struct ht_who who;
 	struct ht_jw w;
 	size_t i;
 	int ret;
 
+	ht_who_read(0, &who);
 	ht_jw_init(&w, &b);
 	ht_jw_open(&w, NULL);
-	ht_jw_str(&w, "hugetext", PACKAGE_VERSION);
+	ht_jw_header(&w, &who);
 	ht_jw_str(&w, "thp", ht_thp_mode_name(c->thp.mode));
 	ht_jw_bool(&w, "thp_disabled_prctl", c->thp.prctl_disabled);
 	ht_jw_int(&w, "status", c->status);

@@ -22,6 +22,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "holders.h"
+#include "header.h"
 #include "jsonout.h"
 #include "prime.h"
 
@@ -118,21 +119,25 @@ static void print_human(const char *path, const struct ht_prime_result *r)
 static int print_json(const char *path, const struct ht_prime_result *r,
 		      int ret)
 {
+	static struct ht_who who;	/* this command's, read once */
 	struct ht_buf b = HT_BUF_INIT;
 	struct ht_totals t;
 	struct ht_jw w;
 	size_t i;
 	int err;
 
+	if (!who.pid)
+		ht_who_read(0, &who);
 	ht_jw_init(&w, &b);
 	ht_jw_open(&w, NULL);
+	ht_jw_header(&w, &who);
 	ht_jw_str(&w, "path", path);
 	if (ret && ret != -EAGAIN) {
 		ht_jw_str(&w, "error", r->err);
 		goto out;
 	}
 	ht_object_totals(&r->obj, &t);
-	ht_jw_u64(&w, "text_bytes", t.text);
+	ht_jw_u64(&w, "file_bytes", t.text);
 	ht_jw_u64(&w, "eligible_bytes", t.eligible);
 	ht_jw_u64(&w, "huge_bytes", t.huge);
 	ht_jw_u64(&w, "usec", r->usec);
@@ -144,8 +149,9 @@ static int print_json(const char *path, const struct ht_prime_result *r,
 
 		ht_jw_open(&w, NULL);
 		ht_jw_u64(&w, "offset", s->offset);
-		ht_jw_u64(&w, "bytes", s->len);
-		ht_jw_u64(&w, "eligible_offset", s->spans.start);
+		/* The file's range: its size is p_filesz, not a mapping's. */
+		ht_jw_u64(&w, "file_bytes", s->len);
+		ht_jw_u64(&w, "eligible_start", s->spans.start);
 		ht_jw_u64(&w, "eligible_bytes", ht_spans_bytes(&s->spans));
 		if (s->attempted) {
 			ht_jw_str(&w, "route", ht_route_name(s->target.route));

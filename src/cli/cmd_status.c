@@ -33,6 +33,7 @@
 #include "commands.h"
 #include "daemon.h"
 #include "fleet.h"
+#include "header.h"
 #include "json.h"
 #include "procinfo.h"
 #include "remote.h"
@@ -303,10 +304,14 @@ static int status_all(const struct fleet_opts *o)
 	}
 	ht_jw_init(&f.w, &f.out);
 	if (o->json) {
+		struct ht_who who;
+
+		/* About many processes: the header names this command. */
+		ht_who_read(0, &who);
 		ht_jw_open(&f.w, NULL);
-		ht_jw_str(&f.w, "hugetext", PACKAGE_VERSION);
-		ht_jw_str(&f.w, "cgroup", o->cgroup);
-		ht_jw_str(&f.w, "unit", o->unit);
+		ht_jw_header(&f.w, &who);
+		ht_jw_str(&f.w, "cgroup_filter", o->cgroup);
+		ht_jw_str(&f.w, "unit_filter", o->unit);
 		ht_jw_array_open(&f.w, "processes");
 	}
 	while (!ret && (de = readdir(dir))) {

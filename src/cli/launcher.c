@@ -348,6 +348,31 @@ static const struct {
 	{ "daemon", ht_cmd_daemon },
 };
 
+/*
+ * The library can only append to a report file, and inside the
+ * program it has nowhere to say it could not (-v aside): a report
+ * whose directory is missing would lose every line without a word.
+ * Returns 0, or -errno (-ENOTDIR: a component is not a directory).
+ */
+static int report_dir_ok(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	struct stat sb;
+	size_t n;
+
+	if (!slash)
+		return 0;	/* the working directory, which exists */
+	n = slash == path ? 1 : (size_t)(slash - path);
+	if (n >= sizeof(dir))
+		return -ENAMETOOLONG;
+	memcpy(dir, path, n);
+	dir[n] = '\0';
+	if (stat(dir, &sb))
+		return -errno;
+	return S_ISDIR(sb.st_mode) ? 0 : -ENOTDIR;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -373,7 +398,7 @@ int main(int argc, char **argv)
 	enum ht_strategy strategy = HT_STRATEGY_AUTO;
 	const char *lib, *path, *loader = NULL;
 	enum ht_elf_kind kind;
-	int c;
+	int c, ret;
 
 	/* A subcommand only as the very first word: "hugetext -- check"
 	 * runs a program called check. */
@@ -416,6 +441,11 @@ int main(int argc, char **argv)
 			if (!*optarg)
 				return ht_usage_error(prog, EXIT_HT_ERROR,
 					"empty report file name");
+			ret = report_dir_ok(optarg);
+			if (ret)
+				return ht_usage_error(prog, EXIT_HT_ERROR,
+					"report file '%s': its directory: %s",
+					optarg, strerror(-ret));
 			set(HT_ENV_REPORT, optarg);
 			break;
 		case 'p':

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "header.h"
 #include "json.h"
 #include "report.h"
 
@@ -360,12 +361,15 @@ static void json_part(struct ht_jw *w, const struct ht_object *o,
 void ht_report_jw(struct ht_jw *w, const char *key, const struct ht_run *r)
 {
 	struct ht_totals t;
+	struct ht_who who;
 	size_t i, j;
 
+	/* Inside the program, itself; from outside, through its PID. */
+	ht_who_read(r->trigger == HT_TRIGGER_OUTSIDE ? r->pid : 0, &who);
+	who.pid = r->pid;
 	ht_run_totals(r, &t);
 	ht_jw_open(w, key);
-	ht_jw_str(w, "hugetext", PACKAGE_VERSION);
-	ht_jw_int(w, "pid", r->pid);
+	ht_jw_header(w, &who);
 	ht_jw_str(w, "trigger", r->trigger == HT_TRIGGER_START ? "start" :
 		  r->trigger == HT_TRIGGER_DLOPEN ? "dlopen" : "outside");
 	ht_jw_str(w, "strategy", ht_strategy_name(r->strategy));

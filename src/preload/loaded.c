@@ -148,7 +148,9 @@ bool ht_loaded_object(const struct ht_loaded *l, uint64_t pagesz,
 
 		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
 			continue;
-		o->text_bytes += ph->p_filesz;
+		/* Mapped bytes, page-granular: what status counts in smaps. */
+		o->text_bytes += ((a + ph->p_filesz + pagesz - 1) &
+				  ~(pagesz - 1)) - (a & ~(pagesz - 1));
 		o->nexec++;
 		if (ph->p_flags & PF_W)
 			o->reason = HT_R_WRITABLE_TEXT;

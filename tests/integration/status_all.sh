@@ -110,7 +110,9 @@ for how in plain hugetext; do
 	ok "$how: status --all lists $PID as its smaps have it ($kb kB huge)"
 
 	json_check "$T/all.json" || fail "$how: --json does not nest"
-	jhead='^{"hugetext":"[^"]*","cgroup":null,"unit":null,"processes":'
+	jhead='^{"hugetext":"[^"]*","schema":1,"time":"[^"]*","pid":[0-9]*,'
+	jhead=$jhead'"comm":"hugetext",.*"cgroup_filter":null,"unit_filter":null,'
+	jhead=$jhead'"processes":'
 	grep -q "$jhead"'\[{"hugetext":' "$T/all.json" ||
 		fail "$how: --json: $(cut -c 1-200 "$T/all.json")"
 	tot=',"totals":{"processes":[1-9][0-9]*,.*"huge_bytes":[0-9]*,.*}}$'
@@ -122,8 +124,8 @@ for how in plain hugetext; do
 		fail "$how: --json: totals.processes is not $((n - 1))"
 	obj=$(proc_object "$T/all.json" "$PID")
 	[ -n "$obj" ] || fail "$how: --json has no process $PID"
-	# The same object as status PID --json, but for the time it took.
-	strip='s/"usec":[0-9]*//g'
+	# The same object as status PID --json, but for when and how long.
+	strip='s/"usec":[0-9]*//g; s/"time":"[^"]*"//'
 	[ "$(printf '%s\n' "$obj" | sed "$strip")" = \
 		"$(sed "$strip" "$T/one.json")" ] ||
 		fail "$how: --json's $PID differs from status $PID --json:
