@@ -247,7 +247,7 @@ int ht_cmd_daemon(int argc, char **argv)
 		case 't':
 			if (!*optarg)
 				return ht_usage_error(prog, HT_EXIT_FAIL,
-						      "empty textfile name");
+						      "empty --textfile name");
 			o.textfile = optarg;
 			break;
 		case 'c':

@@ -194,8 +194,9 @@ int ht_cmd_prime(int argc, char **argv)
 		case 's':
 			if (ht_strategy_parse(optarg, &pol.strategy))
 				return ht_usage_error(prog, HT_EXIT_FAIL,
-						      "invalid strategy '%s'",
-						      optarg);
+						      "invalid --strategy '%s': "
+						      "use auto, collapse, "
+						      "refault or none", optarg);
 			/* A private copy leaves no page cache huge. */
 			if (ht_policy_cache_only(&pol) != HT_R_NONE)
 				return ht_usage_error(prog, HT_EXIT_FAIL, "%s",

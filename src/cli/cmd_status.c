@@ -419,7 +419,7 @@ int ht_cmd_status(int argc, char **argv)
 		return ht_usage_error(prog, HT_EXIT_FAIL, "one PID at a time");
 	if (optind < argc && ht_parse_pid(argv[optind], &pid))
 		return ht_usage_error(prog, HT_EXIT_FAIL,
-				      "'%s' is not a process ID", argv[optind]);
+				      "invalid process ID '%s'", argv[optind]);
 	ret = ht_remote_scan(pid, &run);
 	if (ret) {
 		fprintf(stderr, "%s: %s: %s\n", prog,

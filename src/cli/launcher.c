@@ -448,14 +448,14 @@ int main(int argc, char **argv)
 		case 's':
 			if (ht_strategy_parse(optarg, &strategy))
 				return ht_usage_error(prog, EXIT_HT_ERROR,
-					"invalid strategy '%s': use auto, collapse, refault, none or copy", optarg);
+					"invalid --strategy '%s': use auto, collapse, refault, none or copy", optarg);
 			set(HT_ENV_STRATEGY, optarg);
 			break;
 		case 'r':
 			report = true;
 			if (!*optarg)
 				return ht_usage_error(prog, EXIT_HT_ERROR,
-					"empty report file name");
+					"empty --report name");
 			set(HT_ENV_REPORT, optarg);
 			break;
 		case 'p':

@@ -78,7 +78,15 @@ run 125 "$HT" -s
 usage_error "hugetext" "option '-s' needs an argument"
 run 2 "$HT" check --run
 usage_error "hugetext check" "--run needs a PROGRAM"
-ok "missing operands and arguments said the same way"
+run 2 "$HT" prime -s x /bin/true
+usage_error "hugetext prime" "invalid --strategy 'x': use auto, collapse, refault or none"
+run 125 "$HT" --strategy=x /bin/true
+usage_error "hugetext" "invalid --strategy 'x': use auto, collapse, refault, none or copy"
+run 2 "$HT" status abc
+usage_error "hugetext status" "invalid process ID 'abc'"
+run 125 "$HT" --pid abc
+usage_error "hugetext" "invalid process ID 'abc'"
+ok "missing operands, arguments and bad values said the same way"
 
 # status reports no process unless asked; self when asked.
 run 2 "$HT" status
