@@ -23,16 +23,33 @@ int ht_usage_error(const char *cmd, int status, const char *fmt, ...)
 int ht_getopt_error(const char *cmd, int status, int c, char **argv)
 {
 	const char *arg = argv[optind - 1];
+	const char *eq;
 
+	if (c == ':' && strncmp(arg, "--", 2) && optopt)
+		return ht_usage_error(cmd, status, "option '-%c' needs an "
+				      "argument", optopt);
 	if (c == ':')
 		return ht_usage_error(cmd, status, "option '%s' needs an "
 				      "argument", arg);
-	/* A short option leaves its letter in optopt; a long one not. */
-	if (optopt && optopt != '?' && optopt != ':' && strncmp(arg, "--", 2))
-		return ht_usage_error(cmd, status, "invalid option '-%c'",
-				      optopt);
-	return ht_usage_error(cmd, status, "unrecognized or incomplete "
-			      "option '%s'", arg);
+	if (strncmp(arg, "--", 2)) {
+		/* A short option leaves its letter in optopt. */
+		if (optopt && optopt != '?' && optopt != ':')
+			return ht_usage_error(cmd, status, "unknown option "
+					      "'-%c'", optopt);
+		return ht_usage_error(cmd, status, "unknown option '%s'",
+				      arg);
+	}
+	/*
+	 * A long one known but given a value it does not take leaves its
+	 * value in optopt (getopt's 'h' for --help=foo): name it, not -h.
+	 */
+	eq = strchr(arg, '=');
+	if (eq && optopt)
+		return ht_usage_error(cmd, status, "option '%.*s' takes no "
+				      "argument", (int)(eq - arg), arg);
+	return ht_usage_error(cmd, status, "unknown or ambiguous option "
+			      "'%.*s'", eq ? (int)(eq - arg) : (int)strlen(arg),
+			      arg);
 }
 
 int ht_close_stdout(const char *cmd, int status, int fail)

@@ -19,8 +19,9 @@ int ht_usage_error(const char *cmd, int status, const char *fmt, ...)
 /*
  * ht_getopt_error - the message for what getopt_long() returned as @c
  * ('?' or ':', with opterr = 0 and an optstring starting with ':'):
- * invalid option '-x', unrecognized or incomplete option '--xyz', or
- * option '--name' needs an argument.  Returns @status.
+ * unknown option '-x', unknown or ambiguous option '--xyz', option
+ * '--name' takes no argument, or option '--name' needs an argument.
+ * Returns @status.
  */
 int ht_getopt_error(const char *cmd, int status, int c, char **argv);
 

@@ -40,30 +40,32 @@ static const char *prog = "hugetext check";
 static void usage(void)
 {
 	printf(
-"Usage: hugetext check [--json] [--deps] FILE...\n"
-"   or: hugetext check [--json] --run [--] PROGRAM [ARGS...]\n"
-"Tell, before running anything (with --run: after one dry run of\n"
-"PROGRAM, to learn what it loads), which executable text of each ELF FILE\n"
-"hugetext can put on 2 MiB pages on this machine, why the rest cannot be,\n"
-"and how to fix it.  Where the file will be loaded is predicted from its\n"
-"headers and from mmap(2) of it; which kernel route works is found by\n"
-"trying it on temporary files next to FILE, which leave nothing behind.\n"
-"A routes line says what the page cache, a copy (hugetext -s copy) and,\n"
-"for a PIE, starting it through ld.so (hugetext --via-ldso) would give.\n"
+"Usage: hugetext check [options] FILE...\n"
+"   or: hugetext check [options] --run [--] PROGRAM [ARGS...]\n"
+"Tell which executable text of each ELF FILE can be on 2 MiB pages here.\n"
+"\n"
+"Before anything runs (with --run: after one dry run of PROGRAM, to learn\n"
+"what it loads), say why the rest cannot be, and how to fix it.  Where a\n"
+"file will be loaded is predicted from its headers and from mmap(2) of it;\n"
+"which kernel route works is found by trying it on temporary files next\n"
+"to FILE, which leave nothing behind.  A routes line says what the page\n"
+"cache, a copy (hugetext -s copy) and, for a PIE, starting it through\n"
+"ld.so (hugetext --via-ldso) would give.\n"
 "\n"
 "Options:\n"
-"      --json    one JSON object on standard output instead of text\n"
-"      --deps    also check each library every FILE needs, found the way\n"
-"                the dynamic loader finds it (each library once)\n"
-"      --run     run PROGRAM once, to its end, under the library in a dry\n"
-"                run (nothing made huge), and check every object it and\n"
-"                the programs it starts mapped, dlopen()ed ones too; its\n"
-"                output goes to stderr, and ^C stops it, not the check\n"
-"  -h, --help    show this help and exit\n"
+"  -j, --json           one JSON object on standard output instead of text\n"
+"  -d, --deps           also check each library every FILE needs, found\n"
+"                       the way the dynamic loader finds it (each once)\n"
+"      --run            run PROGRAM once, to its end, under the library in\n"
+"                       a dry run (nothing made huge), and check every\n"
+"                       object it and the programs it starts mapped,\n"
+"                       dlopen()ed ones too; its output goes to stderr,\n"
+"                       and ^C stops it, not the check\n"
+"  -h, --help           show this help and exit\n"
 "\n"
 "Exit status: 0 all text eligible; 1 some text not eligible; 2 a FILE\n"
 "could not be checked (one line each on stderr; the rest are still\n"
-"checked), PROGRAM could not be started, or a bad option.  PROGRAM's\n"
+"checked), PROGRAM could not be started, or bad usage.  PROGRAM's\n"
 "own exit status is noted on stderr, not passed on.  See hugetext(1).\n");
 }
 
@@ -486,7 +488,7 @@ int ht_cmd_check(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, run ? "+:h" : ":h", longopts,
+	while ((opt = getopt_long(argc, argv, run ? "+:jdh" : ":jdh", longopts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'j':

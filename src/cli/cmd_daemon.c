@@ -43,26 +43,32 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: hugetext daemon [options]\n"
-"Keep the text of every running program on the host on 2 MiB pages:\n"
-"look at each process at start, at every interval and right after each\n"
-"exec; make what is eligible and small huge from outside (as --pid, with\n"
-"--inject where no route works from outside), repair what was split or\n"
-"evicted, and back off from what keeps failing.\n"
+"Keep the text of every running program on the host on 2 MiB pages.\n"
 "\n"
-"  -f, --foreground      stay in the foreground (as under systemd)\n"
-"  -i, --interval=SEC    seconds between rescans (default 10)\n"
-"  -t, --textfile=PATH   write Prometheus metrics there after each pass\n"
-"                        (node_exporter's textfile collector)\n"
-"  -c, --config=FILE     configuration (default %s,\n"
-"                        when it exists); see hugetext(1), DAEMON\n"
-"      --no-inject       never stop a thread of a process (no --inject)\n"
-"      --once            one pass, then exit (status 0: all huge, 1 not)\n"
-"  -v, --verbose         say every try, not only changes\n"
-"  -h, --help            show this help\n"
-"\n"
+"Each process is looked at at start, at every interval and right after\n"
+"each exec: what is eligible and small is made huge from outside (as\n"
+"--pid, with --inject where no route works from outside), what was split\n"
+"or evicted is repaired, and what keeps failing is backed off from.\n"
 "Needs root (CAP_SYS_NICE and CAP_SYS_PTRACE to act on other users'\n"
 "processes, CAP_NET_ADMIN for exec events; without the last it rescans\n"
-"only).\n", DEFAULT_CONFIG);
+"only).\n"
+"\n"
+"Options:\n"
+"  -f, --foreground     stay in the foreground (as under systemd)\n"
+"  -i, --interval=SEC   seconds between rescans (default 10)\n"
+"  -t, --textfile=PATH  write Prometheus metrics there after each pass\n"
+"                       (node_exporter's textfile collector)\n"
+"  -c, --config=FILE    configuration, when it exists (default\n"
+"                       %s);\n"
+"                       see hugetext(1), DAEMON\n"
+"      --no-inject      never stop a thread of a process (no --inject)\n"
+"      --once           one pass, then exit\n"
+"  -v, --verbose        say every try, not only changes\n"
+"  -h, --help           show this help and exit\n"
+"\n"
+"Exit status: 0 on a signal to stop, or with --once when all eligible\n"
+"text is huge; 1 with --once when some is not; 2 error or bad usage.\n"
+"See hugetext(1).\n", DEFAULT_CONFIG);
 }
 
 static void on_signal(int sig)
@@ -241,7 +247,7 @@ int ht_cmd_daemon(int argc, char **argv)
 		case 't':
 			if (!*optarg)
 				return ht_usage_error(prog, HT_EXIT_FAIL,
-						      "empty textfile name");
+						      "empty --textfile name");
 			o.textfile = optarg;
 			break;
 		case 'c':

@@ -32,21 +32,24 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: hugetext prime [options] FILE...\n"
-"Make the page cache of each ELF file's executable text huge (2 MiB\n"
-"folios), so that every process mapping it later gets huge pages.\n"
+"Make the page cache of each ELF FILE's executable text huge.\n"
 "\n"
+"The text's page cache is put on 2 MiB folios, so that every process\n"
+"that maps it later gets huge pages; nothing needs to be running.\n"
+"\n"
+"Options:\n"
 "  -s, --strategy=NAME  auto (default), collapse, refault or none\n"
 "  -n, --dry-run        check only; change nothing\n"
 "  -j, --json           one JSON object per file, one per line\n"
 "  -q, --quiet          no output; the exit status says it all\n"
 "      --strict         exit 1 when some eligible text is not huge\n"
-"  -h, --help           show this help\n"
+"  -h, --help           show this help and exit\n"
 "\n"
 "Exit status: 0 every file was read and primed as far as its page cache\n"
 "allows (text that running processes map on small pages stays small:\n"
 "said, not failed, so that ExecStartPre= never stops a service for it);\n"
 "1 with --strict when some eligible text is not huge; 2 a file could\n"
-"not be read, or bad usage.\n");
+"not be read, or bad usage.  See hugetext(1).\n");
 }
 
 static double mib(uint64_t b)
@@ -197,8 +200,9 @@ int ht_cmd_prime(int argc, char **argv)
 		case 's':
 			if (ht_strategy_parse(optarg, &pol.strategy))
 				return ht_usage_error(prog, HT_EXIT_FAIL,
-						      "invalid strategy '%s'",
-						      optarg);
+						      "invalid --strategy '%s': "
+						      "use auto, collapse, "
+						      "refault or none", optarg);
 			/* A private copy leaves no page cache huge. */
 			if (ht_policy_cache_only(&pol) != HT_R_NONE)
 				return ht_usage_error(prog, HT_EXIT_FAIL, "%s",

@@ -43,25 +43,30 @@ static const char *prog = "hugetext status";
 static void usage(FILE *f)
 {
 	fprintf(f,
-"Usage: hugetext status [options] [PID|self]\n"
+"Usage: hugetext status [options] PID|self\n"
 "   or: hugetext status --all [options]\n"
-"Show, for each executable file mapping of a process, how much of its\n"
-"text is eligible for 2 MiB pages and how much is on them now; with\n"
-"--all, for every process of the host, one line each.\n"
+"Show how much of a process's executable text is on 2 MiB pages.\n"
 "\n"
-"  -a, --all          every process (those it may read), not one\n"
-"  -j, --json         one JSON object (the format of --report; with\n"
-"                     --all, one object holding one such per process)\n"
-"  -p, --prom         with --all: Prometheus text format, per executable\n"
-"                     (the gauges of the daemon's textfile)\n"
-"      --cgroup=GLOB  with --all: only processes whose cgroup v2 path\n"
-"                     matches GLOB (\"/system.slice/*\")\n"
-"      --unit=GLOB    with --all: only processes of a matching systemd\n"
-"                     unit (\"nginx.service\", \"*.scope\")\n"
-"  -h, --help         show this help\n"
+"For each executable file mapping of process PID (self: this command\n"
+"itself), how much of its text is eligible for 2 MiB pages and how much\n"
+"is on them now; with --all, for every process of the host, one line\n"
+"each.\n"
 "\n"
-"Exit status: 0 all eligible text is huge, 1 some is not, 2 error, 3 none\n"
-"of its text (with --all: of any process's) is eligible.\n");
+"Options:\n"
+"  -a, --all            every process (those it may read), not one\n"
+"  -j, --json           one JSON object (the format of --report; with\n"
+"                       --all, one object holding one such per process)\n"
+"      --prom           with --all: Prometheus text format, per\n"
+"                       executable (the gauges of the daemon's textfile)\n"
+"      --cgroup=GLOB    with --all: only processes whose cgroup v2 path\n"
+"                       matches GLOB (\"/system.slice/*\")\n"
+"      --unit=GLOB      with --all: only processes of a matching systemd\n"
+"                       unit (\"nginx.service\", \"*.scope\")\n"
+"  -h, --help           show this help and exit\n"
+"\n"
+"Exit status: 0 all eligible text is huge, 1 some is not, 2 error or bad\n"
+"usage, 3 none of its text (with --all: of any process's) is eligible.\n"
+"See hugetext(1).\n");
 }
 
 /* "self" or a positive decimal number; 0 means self. */
@@ -358,7 +363,7 @@ int ht_cmd_status(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "all", no_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "prom", no_argument, NULL, 'p' },
+		{ "prom", no_argument, NULL, 'P' },
 		{ "cgroup", required_argument, NULL, 'C' },
 		{ "unit", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
@@ -373,7 +378,7 @@ int ht_cmd_status(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+:ajph", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:ajh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			all = true;
@@ -381,7 +386,7 @@ int ht_cmd_status(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
-		case 'p':
+		case 'P':
 			fo.prom = true;
 			break;
 		case 'C':
@@ -411,11 +416,15 @@ int ht_cmd_status(int argc, char **argv)
 		fo.json = json;
 		return status_all(&fo);
 	}
+	/* Not self by default: this command's own text is never asked for. */
+	if (optind >= argc)
+		return ht_usage_error(prog, HT_EXIT_FAIL, "no PID given (a PID, "
+				      "self, or --all)");
 	if (argc - optind > 1)
 		return ht_usage_error(prog, HT_EXIT_FAIL, "one PID at a time");
 	if (optind < argc && ht_parse_pid(argv[optind], &pid))
 		return ht_usage_error(prog, HT_EXIT_FAIL,
-				      "'%s' is not a process ID", argv[optind]);
+				      "invalid process ID '%s'", argv[optind]);
 	ret = ht_remote_scan(pid, &run);
 	if (ret) {
 		fprintf(stderr, "%s: %s: %s\n", prog,

@@ -42,38 +42,47 @@ static void usage(void)
 	printf(
 "Usage: %s [options] [--] PROGRAM [ARGS...]\n"
 "   or: %s [options] --pid PID\n"
-"   or: %s check|prime|status|daemon [options] ...   (see '%s COMMAND --help')\n"
-"Run PROGRAM with its executable text, and that of its shared libraries,\n"
-"on 2 MiB pages backed by the shared page cache (not private copies).\n"
+"   or: %s COMMAND [options] [ARGS...]\n"
+"Run PROGRAM with its executable text on 2 MiB pages.\n"
+"\n"
+"The text of PROGRAM and of its shared libraries is backed by huge pages\n"
+"of the shared page cache (not private copies).\n"
+"\n"
+"Commands ('%s help COMMAND' or '%s COMMAND --help' for each):\n"
+"  check                tell which text can be huge here, and why not\n"
+"  prime                make files' page cache huge before they run\n"
+"  status               show how much of a process's text is huge\n"
+"  daemon               keep the text of every process on the host huge\n"
+"  help                 show this help, or a COMMAND's\n"
 "\n"
 "Options:\n"
-"  -v, --verbose          say on stderr what was done: one line per\n"
-"                         process, and one per object of 2 MiB of text\n"
-"                         or more; twice (-vv) for every object\n"
-"  -n, --dry-run          change nothing; report what would be done\n"
-"                         (on stderr, unless --report is given)\n"
-"  -s, --strategy=NAME    auto (default), collapse, refault, none, or copy\n"
-"  -r, --report=FILE      append one JSON object per process to FILE\n"
-"  -p, --pid=PID          act on a running process instead (needs\n"
-"                         CAP_SYS_NICE and ptrace read access)\n"
-"      --inject           with --pid: stop one of its threads for a moment\n"
-"                         and make the calls that remap its text from\n"
-"                         inside it, where no route can from outside\n"
-"                         (needs ptrace attach rights)\n"
-"      --no-inherit       do not pass the library on to child processes\n"
-"      --no-dlopen        leave libraries loaded later by dlopen alone\n"
-"      --budget=MS        stop a pass after MS milliseconds (0: never;\n"
-"                         default 500 + 4 per MiB of eligible text)\n"
-"      --via-ldso         start PROGRAM through its dynamic loader (ld.so\n"
-"                         --argv0 PROGRAM PATH ARGS), which maps a PIE\n"
-"                         2 MiB-aligned on ext4 and xfs: its text can then\n"
-"                         share huge page cache; /proc/self/exe and the\n"
-"                         process name are the loader's, not PROGRAM's\n"
-"      --seccomp=try      act even in a process under a seccomp filter\n"
-"                         (default skip: a filter may kill the process\n"
-"                         for a call it does not make itself)\n"
-"  -h, --help             show this help and exit\n"
-"  -V, --version          show the version and exit\n"
+"  -v, --verbose        say on stderr what was done: one line per\n"
+"                       process, and one per object of 2 MiB of text\n"
+"                       or more; twice (-vv) for every object\n"
+"  -n, --dry-run        change nothing; report what would be done\n"
+"                       (on stderr, unless --report is given)\n"
+"  -s, --strategy=NAME  auto (default), collapse, refault, none, or copy\n"
+"  -r, --report=FILE    append one JSON object per process to FILE\n"
+"  -p, --pid=PID        act on a running process instead (needs\n"
+"                       CAP_SYS_NICE and ptrace read access)\n"
+"      --inject         with --pid: stop one of its threads for a moment\n"
+"                       and make the calls that remap its text from\n"
+"                       inside it, where no route can from outside\n"
+"                       (needs ptrace attach rights)\n"
+"      --no-inherit     do not pass the library on to child processes\n"
+"      --no-dlopen      leave libraries loaded later by dlopen alone\n"
+"      --budget=MS      stop a pass after MS milliseconds (0: never;\n"
+"                       default 500 + 4 per MiB of eligible text)\n"
+"      --via-ldso       start PROGRAM through its dynamic loader (ld.so\n"
+"                       --argv0 PROGRAM PATH ARGS), which maps a PIE\n"
+"                       2 MiB-aligned on ext4 and xfs: its text can then\n"
+"                       share huge page cache; /proc/self/exe and the\n"
+"                       process name are the loader's, not PROGRAM's\n"
+"      --seccomp=try    act even in a process under a seccomp filter\n"
+"                       (default skip: a filter may kill the process\n"
+"                       for a call it does not make itself)\n"
+"  -h, --help           show this help and exit\n"
+"  -V, --version        show the version and exit\n"
 "\n"
 "Strategies: collapse uses MADV_COLLAPSE (tmpfs, or kernels with\n"
 "CONFIG_READ_ONLY_THP_FOR_FS); refault drops small page-cache pages and\n"
@@ -89,7 +98,7 @@ static void usage(void)
 "Exit status: PROGRAM's own; 125 hugetext failed; 126 PROGRAM found but\n"
 "not runnable; 127 PROGRAM not found.  With --pid: 0 all eligible text\n"
 "is huge, 1 some is not, 2 the process cannot be reached, 3 none of its\n"
-"text is eligible.  See hugetext(1).\n", prog, prog, prog, prog);
+"text is eligible.  See hugetext(1).\n", prog, prog, prog, prog, prog);
 }
 
 static void __attribute__((noreturn, format(printf, 2, 3)))
@@ -373,6 +382,33 @@ static int report_dir_ok(const char *path)
 	return S_ISDIR(sb.st_mode) ? 0 : -ENOTDIR;
 }
 
+/*
+ * hugetext help [COMMAND]: the top usage, or COMMAND's (its own --help,
+ * so that there is one text for each).
+ */
+static int help(int argc, char **argv)
+{
+	char *hargv[] = { NULL, (char *)"--help", NULL };
+	size_t i;
+
+	if (argc > 2)
+		return ht_usage_error(prog, EXIT_HT_ERROR, "help: one "
+				      "COMMAND at a time");
+	if (argc < 2 || !strcmp(argv[1], "help") ||
+	    !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage();
+		return 0;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(*commands); i++)
+		if (!strcmp(argv[1], commands[i].name)) {
+			hargv[0] = argv[1];
+			return commands[i].fn(2, hargv);
+		}
+	return ht_usage_error(prog, EXIT_HT_ERROR, "help: unknown COMMAND "
+			      "'%s' (check, prime, status, daemon or help)",
+			      argv[1]);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -401,7 +437,7 @@ int main(int argc, char **argv)
 	int c, ret;
 
 	/* A subcommand only as the very first word: "hugetext -- check"
-	 * runs a program called check. */
+	 * runs a program called check, "hugetext -- help" one called help. */
 	if (argc > 1) {
 		size_t i;
 
@@ -414,6 +450,10 @@ int main(int argc, char **argv)
 				return ht_close_stdout(name, commands[i].fn(
 					argc - 1, argv + 1), HT_EXIT_FAIL);
 			}
+		if (!strcmp(argv[1], "help"))
+			return ht_close_stdout("hugetext help",
+					       help(argc - 1, argv + 1),
+					       EXIT_HT_ERROR);
 	}
 
 	opterr = 0;
@@ -433,14 +473,14 @@ int main(int argc, char **argv)
 		case 's':
 			if (ht_strategy_parse(optarg, &strategy))
 				return ht_usage_error(prog, EXIT_HT_ERROR,
-					"invalid strategy '%s': use auto, collapse, refault, none or copy", optarg);
+					"invalid --strategy '%s': use auto, collapse, refault, none or copy", optarg);
 			set(HT_ENV_STRATEGY, optarg);
 			break;
 		case 'r':
 			report = true;
 			if (!*optarg)
 				return ht_usage_error(prog, EXIT_HT_ERROR,
-					"empty report file name");
+					"empty --report name");
 			ret = report_dir_ok(optarg);
 			if (ret)
 				return ht_usage_error(prog, EXIT_HT_ERROR,

@@ -75,7 +75,7 @@ ok "subcommands: usage errors in one form, status 2"
 # Output that could not be written is an error, not a success.
 if [ -w /dev/full ]; then
 	for cmd in "-V" "--help" "check --json $PROGS/bigtext" \
-		   "status --json"; do
+		   "status --json self"; do
 		set +e
 		# shellcheck disable=SC2086
 		"$HT" $cmd > /dev/full 2> "$T/err"

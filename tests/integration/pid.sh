@@ -20,11 +20,11 @@ copy_small "$PROGS/bigtext" "$P"
 start_looping "$P"
 kick
 first=$(tail -n 1 "$T/loop.out")
-cp "/proc/$PID/smaps" "$T/before.smaps"
+cat "/proc/$PID/smaps" > "$T/before.smaps"
 [ "$(pmd_kb "$T/before.smaps" "$P")" -eq 0 ] || fail "tmpfs: huge before"
 "$HT" --pid "$PID" > "$T/pid.out" || fail "--pid exit $?: $(cat "$T/pid.out")"
 kick
-cp "/proc/$PID/smaps" "$T/after.smaps"
+cat "/proc/$PID/smaps" > "$T/after.smaps"
 [ "$(tail -n 1 "$T/loop.out")" = "$first" ] || fail "result changed"
 kill -0 "$PID" || fail "process died"
 stop_looping
@@ -40,7 +40,7 @@ ext2/ext3|ext4|xfs)
 	"$Q" -l < /dev/null > "$T/plain.loop"
 	start_looping "$Q"
 	kick
-	cp "/proc/$PID/smaps" "$T/q0.smaps"
+	cat "/proc/$PID/smaps" > "$T/q0.smaps"
 	set +e
 	"$HT" --pid "$PID" > "$T/pid2.out"
 	st=$?
@@ -53,7 +53,7 @@ ext2/ext3|ext4|xfs)
 		[ "$st" -eq 1 ] || fail "ext4 --pid: exit $st, want 1"
 		grep -q "needs-inject" "$T/pid2.out" ||
 			fail "ext4 --pid: $(cat "$T/pid2.out")"
-		cp "/proc/$PID/smaps" "$T/q1.smaps"
+		cat "/proc/$PID/smaps" > "$T/q1.smaps"
 		[ "$(pmd_kb "$T/q1.smaps" "$Q")" -eq 0 ] ||
 			fail "ext4 --pid without --inject changed the process"
 		ok "ext4 --pid without --inject: left as it was, needs-inject"
@@ -90,7 +90,7 @@ ext2/ext3|ext4|xfs)
 		"$HT" -r "$T/inj.json" --pid "$PID" --inject > "$T/pid3.out"
 		st=$?
 		set -e
-		cp "/proc/$PID/smaps" "$T/q2.smaps"
+		cat "/proc/$PID/smaps" > "$T/q2.smaps"
 		kick
 		kick
 		kill -0 "$PID" || fail "--inject: the process died"
@@ -260,7 +260,7 @@ EOF
 		sleep 0.05
 		i=$((i + 1))
 	done
-	cp "/proc/$PID/smaps" "$T/late.smaps"
+	cat "/proc/$PID/smaps" > "$T/late.smaps"
 	exec 3>&-
 	wait "$PID" || fail "late: status $?"
 	if ! grep -q "via collapse" "$T/late.pid"; then
@@ -299,7 +299,7 @@ pid_locked() {
 	"$HT" --pid "$PID" > "$T/lock.pid"
 	lst=$?
 	set -e
-	cp "/proc/$PID/smaps" "$T/lock.smaps"
+	cat "/proc/$PID/smaps" > "$T/lock.smaps"
 	exec 3>&-
 	wait "$PID" || fail "locked process: status $?"
 	awk -v p="$1" '/^[0-9a-f]+-[0-9a-f]+ / { cur = ($6 == p && $2 ~ /x/) }

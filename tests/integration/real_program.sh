@@ -44,7 +44,7 @@ run_held() {
 		i=$((i + 1))
 	done
 	sleep 0.1
-	cp "/proc/$pid/smaps" "$smaps"
+	cat "/proc/$pid/smaps" > "$smaps"
 	echo 'int main(void) { return 0; }' >&3
 	exec 3>&-
 	wait "$pid" || fail "$* failed: $(cat "$T/cc.err")"

@@ -12,7 +12,7 @@ set +e
 "$HT" status "$PID" > "$T/st.out"
 st=$?
 set -e
-cp "/proc/$PID/smaps" "$T/st.smaps"
+cat "/proc/$PID/smaps" > "$T/st.smaps"
 [ "$st" -eq 1 ] || fail "status of small-page text: exit $st, want 1"
 grep -q "$P: text 48.0 MiB, eligible 48.0 MiB, huge 0.0 MiB (0%): small-pages" \
 	"$T/st.out" || fail "status line: $(cat "$T/st.out")"
@@ -29,7 +29,7 @@ ok "status of a plain run: 48 MiB eligible, 0 huge, small-pages, exit 1"
 start_looping "$HT" "$P"
 kick
 "$HT" status "$PID" > "$T/st2.out" || fail "status: exit $?, want 0"
-cp "/proc/$PID/smaps" "$T/st2.smaps"
+cat "/proc/$PID/smaps" > "$T/st2.smaps"
 stop_looping
 kb=$(pmd_kb "$T/st2.smaps" "$P")
 at_least "$kb" "$(eligible_kb "$P")" 99 "under hugetext (smaps)"
@@ -96,7 +96,9 @@ for mode in none touch; do
 	st=$?
 	"$HT" status --json "$mpid" > "$T/nf.json"
 	set -e
-	cp "/proc/$mpid/smaps" "$T/nf.smaps"
+	# Not cp: it gives the copy /proc's mode 0444, which the next mode's
+	# copy cannot overwrite (but as root).
+	cat "/proc/$mpid/smaps" > "$T/nf.smaps"
 	exec 4>&-
 	wait "$mpid"
 	want=not-faulted

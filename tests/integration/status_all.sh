@@ -82,7 +82,7 @@ for how in plain hugetext; do
 	run_all all.json --json
 	run_all all.prom --prom
 	"$HT" status --json "$PID" > "$T/one.json" || :
-	cp "/proc/$PID/smaps" "$T/all.smaps"
+	cat "/proc/$PID/smaps" > "$T/all.smaps"
 	[ -z "$CG" ] || run_all cg.out --cgroup "/${CG##*/}"
 	cg_st=$st
 	[ -z "$CG" ] || run_all unit.out --unit "$unit"
