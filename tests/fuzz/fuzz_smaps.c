@@ -28,7 +28,7 @@ static int on_vma(const struct ht_vma *v, void *arg)
 	FUZZ_CHECK(strlen(v->path) < 1u << 20);
 	FUZZ_CHECK(strlen(v->perms) == 4);
 	FUZZ_CHECK(!(v->vmflags & ~(HT_VM_HG | HT_VM_NH | HT_VM_EX |
-				    HT_VM_SH)));
+				    HT_VM_SH | HT_VM_LO)));
 	w->seen++;
 	return w->stop_at && w->seen == w->stop_at ? 1000 + w->seen : 0;
 }
