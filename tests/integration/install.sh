@@ -13,7 +13,8 @@ if [ -f "$HT_SRCDIR/config.status" ]; then
 	# library in pkglibdir, not in the build tree it was made in.
 	vars=$(printf 'ht-vars:\n\t@echo "$(prefix) $(bindir) %s"\n' \
 		'$(pkglibdir) $(systemdsystemunitdir)' |
-		make -s -C "$HT_BUILDDIR" -f Makefile -f - ht-vars) ||
+		make -s --no-print-directory -C "$HT_BUILDDIR" -f Makefile \
+		-f - ht-vars 2> /dev/null) ||
 		fail "cannot read the build tree's paths"
 	set -- $vars
 	prefix=$1 bindir=$2 pkglibdir=$3 unitdir=$4
