@@ -11,11 +11,12 @@ if [ -f "$HT_SRCDIR/config.status" ]; then
 	# second time elsewhere, so the tree under test is installed into a
 	# DESTDIR at its configured prefix.  Its launcher must look for the
 	# library in pkglibdir, not in the build tree it was made in.
-	vars=$(printf 'ht-vars:\n\t@echo "$(prefix) $(bindir) %s"\n' \
+	# (make may say where it enters even so: the paths' line alone.)
+	vars=$(printf 'ht-vars:\n\t@echo "=$(prefix) $(bindir) %s"\n' \
 		'$(pkglibdir) $(systemdsystemunitdir)' |
 		make -s --no-print-directory -C "$HT_BUILDDIR" -f Makefile \
-		-f - ht-vars 2> /dev/null) ||
-		fail "cannot read the build tree's paths"
+		-f - ht-vars 2> /dev/null | sed -n 's/^=//p')
+	[ -n "$vars" ] || fail "cannot read the build tree's paths"
 	set -- $vars
 	prefix=$1 bindir=$2 pkglibdir=$3 unitdir=$4
 	D=$T/dest
