@@ -9,7 +9,7 @@ set -eu
 b=$(cd "${1:?usage: $0 BUILDDIR}" && pwd)
 
 pkgs="dpkg-dev debhelper fakeroot lintian libcriterion-dev libelf-dev \
-pkgconf btrfs-progs"
+pkgconf btrfs-progs python3"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
