@@ -22,7 +22,7 @@ demo|check|sanitize) ;;
 esac
 
 pkgs="build-essential autoconf automake libtool pkgconf libelf-dev \
-libdw-dev libcriterion-dev"
+libcriterion-dev"
 # mkfs.btrfs, for the btrfs test (it skips without it).
 [ "$what" = demo ] || pkgs="$pkgs btrfs-progs"
 # The sanitizer runtimes (gcc's own; libgcc-12-dev has the link files).

@@ -26,6 +26,7 @@
 #include "clock.h"
 #include "commands.h"
 #include "daemon.h"
+#include "htpaths.h"
 #include "procev.h"
 #include "prom.h"
 

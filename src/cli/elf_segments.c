@@ -93,6 +93,9 @@ static int lazy_load(void)
 #endif
 
 static int fail(char *err, size_t errlen, int ret, const char *path,
+		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int fail(char *err, size_t errlen, int ret, const char *path,
 		const char *fmt, ...)
 {
 	va_list ap;

@@ -27,6 +27,7 @@
 #include "commands.h"
 #include "config.h"
 #include "elf_segments.h"
+#include "htpaths.h"
 #include "text_collapse.h"
 
 #define EXIT_HT_ERROR	HT_EXIT_ERROR
@@ -135,6 +136,11 @@ const char *ht_find_library(char *buf, size_t len)
 
 	if (env && *env)
 		return env;
+	/*
+	 * In the build tree the launcher sits next to libhugetext.la and
+	 * the library is in .libs: found from where it runs, so that no
+	 * build directory is compiled in (reproducible, relocatable).
+	 */
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n > 0) {
 		char *slash;
@@ -143,8 +149,9 @@ const char *ht_find_library(char *buf, size_t len)
 		slash = strrchr(self, '/');
 		if (slash) {
 			*slash = '\0';
-			if (!strcmp(self, HT_BUILDDIR)) {
-				snprintf(buf, len, "%s/.libs/%s", HT_BUILDDIR,
+			snprintf(buf, len, "%s/libhugetext.la", self);
+			if (ht_is_file(buf)) {
+				snprintf(buf, len, "%s/.libs/%s", self,
 					 LIB_NAME);
 				if (ht_is_file(buf))
 					return buf;

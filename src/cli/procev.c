@@ -25,12 +25,24 @@ struct ht_proc_input {
 	uint32_t event_type;	/* a mask of PROC_EVENT_* */
 };
 
-/* One netlink message carrying one connector message. */
+/*
+ * One netlink message carrying one connector message: struct cn_msg's
+ * header spelled out, since a struct ending in a flexible array may not
+ * sit inside another (ISO C; clang warns).
+ */
 struct cn_req {
 	struct nlmsghdr nl;
-	struct cn_msg cn;
+	struct {
+		struct cb_id id;
+		uint32_t seq;
+		uint32_t ack;
+		uint16_t len;
+		uint16_t flags;
+	} cn;
 	struct ht_proc_input in;
 } __attribute__((packed));
+_Static_assert(sizeof(((struct cn_req *)0)->cn) == sizeof(struct cn_msg),
+	       "cn_req.cn is struct cn_msg's header");
 
 static bool kernel_filters(void)
 {

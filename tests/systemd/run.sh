@@ -78,15 +78,38 @@ t0=$(date +%s)
 cp -a "$base" "$R"
 t_copy=$(($(date +%s) - t0))
 
-# install_hugetext ROOT: hugetext in ROOT as a user gets it.  For now
-# make install with the build's own prefix (a prefix= given here would
-# not reach the library path compiled into the launcher); the Debian
-# package is to replace this function (dpkg -i inside ROOT).
+# install_hugetext ROOT: hugetext in ROOT as a user gets it: the Debian
+# package (HT_DEB, else BUILDDIR/deb/hugetext_*.deb, which .ci/deb.sh
+# builds) installed with dpkg inside ROOT; without one (a local run),
+# make install with the build's own prefix.  LIBREF: the library that
+# was installed, for the check below.
 install_hugetext() {
+	deb=${HT_DEB:-}
+	if [ -z "$deb" ]; then
+		for f in "$B"/deb/hugetext_*.deb; do
+			[ -f "$f" ] && deb=$f
+		done
+	fi
+	if [ -n "$deb" ]; then
+		[ -f "$deb" ] || die "no $deb"
+		cp "$deb" "$1/tmp/hugetext.deb"
+		chroot "$1" dpkg -i /tmp/hugetext.deb > "$W/install.log" 2>&1 || {
+			cat "$W/install.log" >&2
+			die "dpkg -i $(basename "$deb") in $1 failed"
+		}
+		rm -f "$1/tmp/hugetext.deb"
+		mkdir -p "$W/deb"
+		dpkg-deb -x "$deb" "$W/deb"
+		LIBREF=$(find "$W/deb" -name libhugetext.so -type f | head -n 1)
+		say "installed $(basename "$deb") with dpkg"
+		return
+	fi
 	make -s -C "$B" install DESTDIR="$1" > "$W/install.log" 2>&1 || {
 		cat "$W/install.log" >&2
 		die "make install DESTDIR=$1 failed"
 	}
+	LIBREF=$B/.libs/libhugetext.so
+	say "no .deb in $B/deb: installed with make install"
 }
 
 install_hugetext "$R"
@@ -94,7 +117,7 @@ install_hugetext "$R"
 HT=$(cd "$R" && find usr -path '*/bin/hugetext' -type f | head -n 1)
 [ -n "$HT" ] || die "no bin/hugetext installed under $R"
 HT=/$HT
-unitdir=$(cd "$R" && find usr lib -name 'hugetext-prime@.service' \
+unitdir=$(cd "$R" && find usr/lib lib/ -name 'hugetext-prime@.service' \
 	2>/dev/null | head -n 1)
 [ -n "$unitdir" ] || die "no hugetext-prime@.service installed under $R"
 unitdir=/$(dirname "$unitdir")
@@ -235,7 +258,7 @@ huge hugetext-example.service "LD_AUDIT (the shipped example unit)"
 lib=$(sed -n 's/^LD_AUDIT=//p' "$W/results/hugetext-example.env" 2>/dev/null)
 check "the example's LD_AUDIT=$lib is the installed library" \
 	'[ -n "$lib" ] && [ -f "$R$lib" ] &&
-	cmp -s "$R$lib" "$B/.libs/libhugetext.so"'
+	cmp -s "$R$lib" "$LIBREF"'
 rep=$W/results/hugetext-example.report
 check "its report (HUGETEXT_REPORT) names the program" \
 	'grep -q "/opt/httest/bigtext.audit" "$rep" 2>/dev/null'
