@@ -251,6 +251,8 @@ make_initramfs() { # NAME KERNEL_LABEL MODULE_DIR|-
 	cp "$busybox" "$R/bin/busybox"
 	cp "$B/hugetext" "$R$B/hugetext"
 	cp "$B/.libs/libhugetext.so" "$R$B/.libs/libhugetext.so"
+	# The launcher finds the build tree's library by the .la beside it.
+	cp "$B/libhugetext.la" "$R$B/libhugetext.la"
 	copy_with_libs "$B/hugetext" "$B/.libs/libhugetext.so" \
 		"$W/progs/bigtext"
 	cp "$here/guest-init.sh" "$R/init"
