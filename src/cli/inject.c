@@ -41,18 +41,14 @@ static int status_char(pid_t pid, pid_t tid, const char *key, long *num)
 {
 	char path[64], buf[4096], *p;
 	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid,
 		 (int)tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
+	n = ht_proc_read(path, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	if (!n)
 		return -EIO;
-	buf[n] = '\0';
 	p = strstr(buf, key);
 	if (!p)
 		return 0;

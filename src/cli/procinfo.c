@@ -8,22 +8,7 @@
 #include <unistd.h>
 
 #include "procinfo.h"
-
-ssize_t ht_proc_read(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0)
-		n = -errno;
-	else
-		buf[n] = '\0';
-	close(fd);
-	return n;
-}
+#include "smaps.h"
 
 uint64_t ht_proc_start_time(pid_t pid)
 {

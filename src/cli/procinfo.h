@@ -13,13 +13,6 @@
 #include <sys/types.h>
 
 /*
- * ht_proc_read - a small /proc file read whole into @buf (@len bytes,
- * NUL-terminated; what does not fit is left out).  Returns its length,
- * or -errno.
- */
-ssize_t ht_proc_read(const char *path, char *buf, size_t len);
-
-/*
  * ht_proc_start_time - field 22 of /proc/PID/stat: when @pid started,
  * in clock ticks after boot.  Returns it, or 0 when @pid is gone (or
  * its stat cannot be read).

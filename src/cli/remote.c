@@ -147,18 +147,10 @@ static bool thp_disabled(pid_t pid)
 {
 	char name[64], buf[4096];
 	const char *p;
-	ssize_t n;
-	int fd;
 
 	snprintf(name, sizeof(name), "/proc/%d/status", (int)pid);
-	fd = open(name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (ht_proc_read(name, buf, sizeof(buf)) <= 0)
 		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
 	p = strstr(buf, "\nTHP_enabled:");
 	if (!p)
 		return false;

@@ -396,21 +396,32 @@ out:
 	return ret;
 }
 
+ssize_t ht_proc_read(const char *path, char *buf, size_t len)
+{
+	ssize_t n = 0, got = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	/* /proc hands a file out in pieces; read to its end. */
+	while (got < (ssize_t)len - 1 &&
+	       (n = read(fd, buf + got, len - 1 - got)) > 0)
+		got += n;
+	if (n < 0 && !got)
+		got = -errno;
+	else
+		buf[got] = '\0';
+	close(fd);
+	return got;
+}
+
 bool ht_self_locked(void)
 {
 	char buf[4096];
-	ssize_t n, got = 0;
 	const char *p;
-	int fd;
 
-	fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (ht_proc_read("/proc/self/status", buf, sizeof(buf)) < 0)
 		return true;
-	while (got < (ssize_t)sizeof(buf) - 1 &&
-	       (n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
-		got += n;
-	close(fd);
-	buf[got] = '\0';
 	p = strstr(buf, "\nVmLck:");
 	if (!p)
 		return true;

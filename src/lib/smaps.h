@@ -112,6 +112,14 @@ int ht_maps_query(struct ht_range_stat *q, size_t n);
 int ht_mapped_dev(int fd, unsigned int *maj, unsigned int *min);
 
 /*
+ * ht_proc_read - a small /proc file read whole into @buf (@len bytes,
+ * NUL-terminated; what does not fit is left out).  Returns its length,
+ * or -errno.  The one reader of status, stat, cgroup and the like, for
+ * the library and the tools.
+ */
+ssize_t ht_proc_read(const char *path, char *buf, size_t len);
+
+/*
  * ht_self_locked - does this process hold locked memory ("VmLck:" in
  * /proc/self/status not 0)?  After mlockall(MCL_FUTURE) every new
  * mapping is locked, which only smaps' VmFlags tell per range: a
