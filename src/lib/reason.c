@@ -89,11 +89,9 @@ static const struct {
 		"map the text huge" },
 	[HT_R_LOCKED] = { "locked",
 		"the range is locked in memory (mlock, mlockall): its pages "
-		"cannot be zapped or paged out to be read again with 2 MiB "
-		"pages, and only MADV_COLLAPSE could change them (tmpfs, or "
-		"a kernel with CONFIG_READ_ONLY_THP_FOR_FS); left as they "
-		"are: prime the file (hugetext prime) before the program "
-		"locks it" },
+		"cannot be zapped or paged out, only collapsed (tmpfs, or "
+		"CONFIG_READ_ONLY_THP_FOR_FS); left as they are: prime the "
+		"file (hugetext prime) before the program locks it" },
 	[HT_R_NOT_FAULTED] = { "not-faulted",
 		"eligible, but no page of it is mapped yet (that code has "
 		"not run): its first use maps it with 2 MiB pages if the "

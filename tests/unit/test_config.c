@@ -452,3 +452,18 @@ Test(names, routes)
 	cr_assert_str_eq(ht_route_name((enum ht_route)-1), "unknown");
 	cr_assert_str_eq(ht_route_name((enum ht_route)777), "unknown");
 }
+
+/*
+ * Every reason's text fits the 256-byte lines the renderers and check
+ * write it into (check_human.c, ht_place_reason_text()): one that does
+ * not is cut short there.
+ */
+Test(names, reason_texts_fit)
+{
+	int r;
+
+	for (r = 0; r < HT_R__COUNT; r++)
+		cr_assert_lt(strlen(ht_reason_text((enum ht_reason)r)), 255,
+			     "%s: %zu bytes", ht_reason_name((enum ht_reason)r),
+			     strlen(ht_reason_text((enum ht_reason)r)));
+}
